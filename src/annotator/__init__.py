@@ -1,0 +1,1 @@
+"""annotator: a terminal reader and span annotator for right-to-left text."""

@@ -1,0 +1,145 @@
+"""A document split into paragraphs, and its layout at one width, built on demand.
+
+Only paragraphs that are looked at get laid out (and cached), so a 10 MB file opens at once.
+Paragraphs not yet laid out count with an estimated number of lines; the estimate is replaced
+by the real count when the paragraph is laid out.  A Fenwick tree keeps the running totals, so
+"which paragraph holds screen line y" costs O(log n) however many paragraphs there are.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from itertools import accumulate
+
+from .layout import DisplayLine, LayoutOptions, layout_paragraph
+
+
+class Document:
+    """The stored text, exactly as loaded, and where its paragraphs start."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lengths = [len(part) + 1 for part in text.split("\n")]
+        lengths[-1] -= 1  # the last part has no line feed after it
+        if len(lengths) > 1 and lengths[-1] == 0:
+            lengths.pop()  # a final line feed ends the last paragraph; it opens none
+        self.lengths = lengths
+        self.starts = [0, *accumulate(lengths[:-1])]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @property
+    def paragraph_count(self) -> int:
+        return len(self.starts)
+
+    def paragraph_of(self, offset: int) -> int:
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+    def paragraph(self, index: int) -> tuple[int, int]:
+        """``[start, end)`` of a paragraph, its line feed included."""
+        start = self.starts[index]
+        return start, start + self.lengths[index]
+
+
+class LineCounts:
+    """Fenwick (binary indexed) tree of lines per paragraph."""
+
+    def __init__(self, counts: list[int]) -> None:
+        self.counts = list(counts)
+        self.tree = [0] + self.counts
+        n = len(self.tree)
+        for i in range(1, n):
+            parent = i + (i & -i)
+            if parent < n:
+                self.tree[parent] += self.tree[i]
+        self.total = sum(self.counts)
+
+    def set(self, index: int, count: int) -> None:
+        delta = count - self.counts[index]
+        if not delta:
+            return
+        self.counts[index] = count
+        self.total += delta
+        i = index + 1
+        while i < len(self.tree):
+            self.tree[i] += delta
+            i += i & -i
+
+    def before(self, index: int) -> int:
+        """Lines in the paragraphs before ``index``."""
+        total, i = 0, index
+        while i > 0:
+            total += self.tree[i]
+            i -= i & -i
+        return total
+
+    def find(self, line: int) -> tuple[int, int]:
+        """The paragraph holding screen ``line``, and the line's index inside it."""
+        index, remaining = 0, line
+        step = 1 << (len(self.tree).bit_length())
+        while step:
+            nxt = index + step
+            if nxt < len(self.tree) and self.tree[nxt] <= remaining:
+                index = nxt
+                remaining -= self.tree[nxt]
+            step >>= 1
+        return min(index, len(self.counts) - 1), remaining
+
+
+class DocumentLayout:
+    """The document laid out for one view width; paragraphs are laid out when first needed."""
+
+    def __init__(
+        self,
+        document: Document,
+        width: int,
+        options: LayoutOptions = LayoutOptions(),
+        cache_size: int = 256,
+    ) -> None:
+        self.document = document
+        self.width = max(1, width)
+        self.options = options
+        self._cache: OrderedDict[int, list[DisplayLine]] = OrderedDict()
+        self._cache_size = cache_size
+        self.counts = LineCounts([self._estimate(n) for n in document.lengths])
+
+    def _estimate(self, length: int) -> int:
+        return max(1, -(-length // self.width))
+
+    @property
+    def line_count(self) -> int:
+        return self.counts.total
+
+    def paragraph_lines(self, index: int) -> list[DisplayLine]:
+        lines = self._cache.get(index)
+        if lines is None:
+            start, end = self.document.paragraph(index)
+            text = self.document.text[start:end]
+            lines = layout_paragraph(text, start, self.width, self.options)
+            self._cache[index] = lines
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+            self.counts.set(index, len(lines))
+        else:
+            self._cache.move_to_end(index)
+        return lines
+
+    def line(self, y: int) -> DisplayLine | None:
+        """Screen line ``y`` of the whole document, or None past its end."""
+        while 0 <= y < self.counts.total:
+            index, local = self.counts.find(y)
+            lines = self.paragraph_lines(index)  # may correct this paragraph's count
+            if local < len(lines):
+                return lines[local]
+        return None
+
+    def locate(self, offset: int) -> tuple[int, DisplayLine]:
+        """The screen line index and the line that show logical ``offset``."""
+        index = self.document.paragraph_of(offset)
+        lines = self.paragraph_lines(index)
+        local = 0
+        while local + 1 < len(lines) and lines[local + 1].start <= offset:
+            local += 1
+        return self.counts.before(index) + local, lines[local]

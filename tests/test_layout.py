@@ -1,0 +1,238 @@
+"""The layout engine: shaping, wrapping, reordering and the cell <-> offset map."""
+
+import arabic_reshaper
+import pytest
+from arabic_reshaper.ligatures import LIGATURES
+from bidi import get_display
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import ARABIC_LETTERS, DIGITS, LATIN, PUNCTUATION, WORDS, mixed_text
+
+from annotator import bidi
+from annotator.document import Document, DocumentLayout
+from annotator.glyphs import Kind
+from annotator.layout import LayoutOptions, layout_paragraph, visual_text
+
+LAM_ALEF_ONLY = {
+    name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") and "MAKSURA" not in name
+    for name, _ in LIGATURES
+}
+RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={"delete_harakat": True, "support_ligatures": True, **LAM_ALEF_ONLY}
+)
+
+
+def all_lines(text: str, width: int, options: LayoutOptions = LayoutOptions()):
+    layout = DocumentLayout(Document(text), width, options)
+    y, lines = 0, []
+    while (line := layout.line(y)) is not None:
+        lines.append(line)
+        y += 1
+    return lines
+
+
+def unmirror(text: str) -> str:
+    """Fold each mirrored pair to one character, to compare with python-bidi (no mirroring)."""
+    return "".join(min(ch, bidi.mirror(ch)) for ch in text)
+
+
+# -- invariants (design note), over generated mixed text -------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40))
+def test_every_character_is_covered_by_exactly_one_cell(text, width):
+    covered = sorted((cell.start, cell.end) for line in all_lines(text, width) for cell in line.cells)
+    position = 0
+    for start, end in covered:
+        assert start == position and end > start
+        position = end
+    assert position == len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40))
+def test_the_cells_of_a_line_are_a_permutation_of_its_logical_range(text, width):
+    for line in all_lines(text, width):
+        ranges = sorted((cell.start, cell.end) for cell in line.cells)
+        assert ranges[0][0] == line.start and ranges[-1][1] == line.end
+        assert all(a[1] == b[0] for a, b in zip(ranges, ranges[1:]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40))
+def test_no_line_is_wider_than_the_view_unless_one_cell_is(text, width):
+    for line in all_lines(text, width):
+        assert line.width <= width or len(line.cells) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(2, 40), data=st.data())
+def test_clicking_a_column_reads_back_the_offset_drawn_there(text, width, data):
+    for line in all_lines(text, width):
+        if not line.cells:
+            continue
+        column = data.draw(st.integers(0, line.width - 1))
+        index = line.cell_at(column)
+        cell = line.cells[index]
+        drawn_from = sum(c.width for c in line.cells[:index])
+        assert drawn_from <= column < drawn_from + cell.width
+        assert line.cell_of(cell.start) == index
+        assert line.column_of(cell.start) == drawn_from
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40), data=st.data())
+def test_every_offset_maps_to_the_cell_that_covers_it(text, width, data):
+    offset = data.draw(st.integers(0, len(text) - 1))
+    layout = DocumentLayout(Document(text), width)
+    _, line = layout.locate(offset)
+    cell = line.cells[line.cell_of(offset)]
+    assert cell.start <= offset < cell.end
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40))
+def test_no_control_character_reaches_the_terminal(text, width):
+    for line in all_lines(text, width):
+        for ch in line.text:
+            assert not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0), repr(line.text)
+            assert ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def one_line_texts():
+    """Single paragraphs without harakat, controls or tabs: what python-bidi gets right."""
+    pieces = ARABIC_LETTERS * 3 + WORDS + DIGITS + LATIN + PUNCTUATION + list("()[]«»") + [" "] * 6
+    return st.lists(st.sampled_from(pieces), min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=one_line_texts(), direction=st.sampled_from(["rtl", "ltr"]))
+def test_a_line_shows_what_python_bidi_shows_for_the_reshaped_text(text, direction):
+    """python-bidi (Rust unicode-bidi) is the reference for order; it does not mirror, so
+    mirrored pairs are folded on both sides.  The reshaper is limited to lam-alef ligatures
+    and deletes harakat, so none are generated here (harakat are checked below)."""
+    options = LayoutOptions(direction=direction, show_harakat=False)
+    [line] = layout_paragraph(text, 0, 10_000, options)
+    expected = get_display(RESHAPER.reshape(text), base_dir="R" if direction == "rtl" else "L")
+    assert unmirror(line.text) == unmirror(expected)
+
+
+# -- the traps listed in the design note -----------------------------------------------------
+
+
+def test_brackets_are_mirrored_in_right_to_left_runs():
+    shown = visual_text("اب (جد) ه")
+    # python-bidi alone gives 'ه )دج( با': brackets facing away from the word they hold
+    assert shown == visual_text("ه") + " (" + visual_text("جد") + ") " + visual_text("اب")
+
+
+def test_guillemets_face_the_quoted_words_in_right_to_left_text():
+    shown = visual_text("ا «ب» ج")
+    assert shown.index("«") < shown.index("»")
+
+
+def test_brackets_in_left_to_right_runs_are_left_alone():
+    assert visual_text("f(x) [y]", LayoutOptions(direction="rtl")).count("(x)") == 1
+
+
+def test_harakat_are_kept_and_drawn_after_their_letter():
+    [line] = layout_paragraph("بَت", 0, 80)
+    by_start = {cell.start: cell for cell in line.cells}
+    assert by_start[0].text[1:] == "\u064e" and by_start[0].end == 2
+    assert line.text.index("\u064e") == line.text.index(by_start[0].text[0]) + 1
+
+
+def test_hiding_harakat_keeps_them_covered():
+    [line] = layout_paragraph("بَت", 0, 80, LayoutOptions(show_harakat=False))
+    assert "\u064e" not in line.text
+    assert sorted((c.start, c.end) for c in line.cells) == [(0, 2), (2, 3)]
+
+
+def test_lam_alef_is_one_ligature_cell_covering_both_letters():
+    [line] = layout_paragraph("لا", 0, 80)
+    assert [(c.text, c.start, c.end) for c in line.cells] == [("\ufefb", 0, 2)]
+    [line] = layout_paragraph("كلا", 0, 80)
+    assert "\ufefc" in line.text  # final form: the lam joins the kaf before it
+
+
+def test_abdullah_keeps_its_letters():
+    [line] = layout_paragraph("عبدالله", 0, 80)
+    assert "\ufdf2" not in line.text
+    assert len(line.cells) == 7
+    assert arabic_reshaper.reshape("عبدالله").endswith("\ufdf2")  # the trap we avoid
+
+
+def test_letters_join_into_presentation_forms():
+    [line] = layout_paragraph("سلم", 0, 80)
+    # visual order is reversed: meem (final), lam (medial), seen (initial)
+    assert line.text == "\ufee2\ufee0\ufeb3"
+
+
+def test_words_of_a_right_to_left_paragraph_run_right_to_left_and_numbers_left_to_right():
+    [line] = layout_paragraph("عام 2012 في حلب", 0, 80)
+    assert line.rtl
+    text = line.text
+    assert "2012" in text  # the number keeps its own order
+    assert text.index(visual_text("حلب")) < text.index(visual_text("عام"))
+
+
+def test_escape_sequences_are_drawn_as_symbols():
+    [line] = layout_paragraph("a\x1b]0;pwned\x07b", 0, 80)
+    assert line.text == "a\u241b]0;pwned\u2407b"
+    assert [c.kind for c in line.cells].count(Kind.CONTROL) == 2
+
+
+def test_a_right_to_left_override_is_shown_and_inert():
+    [line] = layout_paragraph("abc\u202edef", 0, 80)
+    assert line.text == "abc\u21dadef"  # stored order, with a visible marker
+
+
+def test_an_isolate_cannot_reorder_the_screen():
+    [line] = layout_paragraph("x\u2067abc\u2069y", 0, 80)
+    assert line.text == "x\u21fdabc\u21dey"
+
+
+def test_tabs_are_expanded():
+    [line] = layout_paragraph("a\tb", 0, 80)
+    assert line.text == "a    b" and line.width == 6
+
+
+def test_wide_characters_take_two_columns():
+    [line] = layout_paragraph("中a", 0, 80)
+    assert line.width == 3 and line.cell_at(1) == 0 and line.cell_at(2) == 1
+
+
+def test_a_right_to_left_paragraph_wraps_with_its_first_words_on_its_first_line(seed_text):
+    lines = layout_paragraph(seed_text, 0, 60)
+    assert len(lines) > 10
+    first = lines[0]
+    assert first.start == 0 and first.rtl
+    # reading starts at the right edge: the rightmost cell is the first character
+    assert first.cells[-1].start == 0
+    assert all(line.width <= 60 for line in lines)
+    assert [line.start for line in lines[1:]] == [line.end for line in lines[:-1]]
+
+
+def test_right_to_left_lines_are_right_aligned():
+    [line] = layout_paragraph("مرحبا", 0, 20)
+    assert line.indent(20) == 15
+    [line] = layout_paragraph("hello", 0, 20)
+    assert line.indent(20) == 0
+
+
+def test_direction_can_be_forced():
+    [line] = layout_paragraph("hello عالم", 0, 80, LayoutOptions(direction="rtl"))
+    assert line.rtl and line.text.startswith(visual_text("عالم"))
+
+
+def test_terminal_bidi_mode_sends_logical_unshaped_text():
+    [line] = layout_paragraph("سلام (1)", 0, 80, LayoutOptions(bidi="terminal"))
+    assert line.text == "سلام (1)" and not line.rtl
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_the_seed_lays_out_at_common_widths(seed_text, width):
+    lines = all_lines(seed_text, width)
+    assert lines[-1].end == len(seed_text)
+    assert "\ufdf2" not in "".join(line.text for line in lines)

@@ -1,0 +1,69 @@
+"""Command line: ``annotator FILE`` opens the reader."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .layout import LayoutOptions
+from .loading import LoadError, load_text
+
+# ECMA-48 BDSM: explicit mode tells bidi-capable terminals (VTE >= 0.58, mintty) not to
+# reorder what we send, since we send visual order; implicit mode is their default.
+BIDI_EXPLICIT = "\x1b[8l"
+BIDI_IMPLICIT = "\x1b[8h"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not argparse's usage block: what is wrong and where to look."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="annotator",
+        description="Read (and later label) Arabic and other right-to-left text in a terminal.",
+    )
+    parser.add_argument("file", help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding)")
+    parser.add_argument("--encoding", help="decode the file with this codec, e.g. cp1256")
+    parser.add_argument(
+        "--direction", choices=("auto", "rtl", "ltr"), default="auto",
+        help="paragraph direction: auto (first strong letter, the default), rtl or ltr",
+    )
+    parser.add_argument(
+        "--bidi", choices=("app", "terminal"), default="app",
+        help="app: annotator shapes and reorders (most terminals); terminal: send logical, "
+        "unshaped text, for terminals that run bidi themselves (Konsole, mlterm, ...)",
+    )
+    parser.add_argument("--no-harakat", action="store_true", help="start with harakat hidden (key h)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        text = load_text(args.file, args.encoding)
+    except LoadError as error:
+        print(f"annotator: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    options = LayoutOptions(
+        direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
+    )
+    from .app import AnnotatorApp  # Textual is imported only once the input is good
+
+    app = AnnotatorApp(text, args.file, options)
+    explicit = args.bidi == "app" and sys.stdout.isatty()
+    if explicit:
+        _write_terminal(BIDI_EXPLICIT)
+    try:
+        app.run()
+    finally:
+        if explicit:
+            _write_terminal(BIDI_IMPLICIT)
+
+
+def _write_terminal(sequence: str) -> None:
+    sys.stdout.write(sequence)
+    sys.stdout.flush()

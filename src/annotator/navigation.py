@@ -1,0 +1,116 @@
+"""Caret movement as pure functions of (layout, caret offset): testable without an app.
+
+The caret is a logical offset, always at the start of a glyph cluster (a lam-alef or a letter
+with its harakat is one stop).  Moves go in reading order: "forward" is the next character a
+reader reads, whatever the direction of the line; the view maps arrow keys onto forward and
+backward by the direction of the caret's paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+
+from .document import DocumentLayout
+
+WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]+")
+
+
+def stops(layout: DocumentLayout, paragraph: int) -> list[int]:
+    """Caret stops of a paragraph in logical order: the starts of its clusters."""
+    return [s for line in layout.paragraph_lines(paragraph) for s in line.logical_starts()]
+
+
+def snap(layout: DocumentLayout, offset: int) -> int:
+    """The stop at or before ``offset`` (inside a ligature -> its start)."""
+    offset = min(max(0, offset), max(0, len(layout.document) - 1))
+    starts = stops(layout, layout.document.paragraph_of(offset))
+    return starts[max(0, bisect_right(starts, offset) - 1)]
+
+
+def next_stop(layout: DocumentLayout, caret: int) -> int:
+    paragraph = layout.document.paragraph_of(caret)
+    starts = stops(layout, paragraph)
+    k = bisect_right(starts, caret)
+    if k < len(starts):
+        return starts[k]
+    if paragraph + 1 < layout.document.paragraph_count:
+        return stops(layout, paragraph + 1)[0]
+    return caret
+
+
+def previous_stop(layout: DocumentLayout, caret: int) -> int:
+    paragraph = layout.document.paragraph_of(caret)
+    starts = stops(layout, paragraph)
+    k = bisect_left(starts, caret)
+    if k > 0:
+        return starts[k - 1]
+    if paragraph > 0:
+        return stops(layout, paragraph - 1)[-1]
+    return caret
+
+
+def _is_word_char(text: str, index: int) -> bool:
+    return WORD.match(text, index, index + 1) is not None
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """``[start, end)`` of the word holding ``offset``, or None if it is not in a word."""
+    if not 0 <= offset < len(text) or not _is_word_char(text, offset):
+        return None
+    start = offset
+    while start > 0 and _is_word_char(text, start - 1):
+        start -= 1
+    return start, WORD.match(text, offset).end()
+
+
+def next_word(layout: DocumentLayout, caret: int) -> int:
+    """Start of the next word after the caret in reading order (or the document's end)."""
+    text = layout.document.text
+    word = word_at(text, caret)
+    match = WORD.search(text, word[1] if word else caret)
+    return snap(layout, match.start()) if match else document_end(layout)
+
+
+def previous_word(layout: DocumentLayout, caret: int) -> int:
+    """Start of the caret's word if inside one, else of the word before it."""
+    text, pos = layout.document.text, caret
+    while pos > 0 and not _is_word_char(text, pos - 1):
+        pos -= 1
+    while pos > 0 and _is_word_char(text, pos - 1):
+        pos -= 1
+    return snap(layout, pos)
+
+
+def document_end(layout: DocumentLayout) -> int:
+    """The last stop of the document (its final line feed, if it has one)."""
+    return stops(layout, layout.document.paragraph_count - 1)[-1]
+
+
+def line_start(layout: DocumentLayout, caret: int) -> int:
+    _, line = layout.locate(caret)
+    return min(line.logical_starts())
+
+
+def line_end(layout: DocumentLayout, caret: int) -> int:
+    _, line = layout.locate(caret)
+    return max(line.logical_starts())
+
+
+def caret_column(layout: DocumentLayout, caret: int) -> int:
+    """Screen column (from the view's left edge) of the caret's cell."""
+    _, line = layout.locate(caret)
+    return line.indent(layout.width) + (line.column_of(caret) or 0)
+
+
+def vertical(layout: DocumentLayout, caret: int, lines: int, goal_column: int) -> int:
+    """Move ``lines`` screen lines down (negative: up), staying near ``goal_column``."""
+    y, _ = layout.locate(caret)
+    target_y = min(max(0, y + lines), layout.line_count - 1)
+    target = layout.line(target_y)
+    if target is None or not target.starts:
+        return caret
+    index = target.cell_at(goal_column - target.indent(layout.width))
+    if index is None:  # beyond the line's edge: take the nearest cell
+        index = 0 if goal_column < target.indent(layout.width) else len(target.starts) - 1
+    return target.starts[index]

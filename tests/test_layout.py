@@ -236,3 +236,14 @@ def test_the_seed_lays_out_at_common_widths(seed_text, width):
     lines = all_lines(seed_text, width)
     assert lines[-1].end == len(seed_text)
     assert "\ufdf2" not in "".join(line.text for line in lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=mixed_text(min_size=1), width=st.integers(1, 40), data=st.data())
+def test_highlighting_a_range_styles_exactly_the_cells_that_intersect_it(text, width, data):
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    for line in all_lines(text, width):
+        chosen = set(line.cells_intersecting(start, end))
+        for index, cell in enumerate(line.cells):
+            assert (index in chosen) == (cell.start < end and start < cell.end)

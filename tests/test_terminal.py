@@ -38,12 +38,15 @@ class Tmux:
         return out.split("\n")
 
     def wait_for(self, predicate, timeout: float = 15.0) -> list[str]:
+        """The screen once ``predicate`` holds and two captures in a row agree (painted)."""
         deadline = time.monotonic() + timeout
+        previous = None
         while True:
             rows = self.screen()
-            if predicate(rows) or time.monotonic() > deadline:
+            if (predicate(rows) and rows == previous) or time.monotonic() > deadline:
                 return rows
-            time.sleep(0.2)
+            previous = rows
+            time.sleep(0.25)
 
     def send(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)

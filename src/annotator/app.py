@@ -46,9 +46,10 @@ class AnnotatorApp(App[None]):
 
     def on_document_view_caret_moved(self, message: DocumentView.CaretMoved) -> None:
         _, line = message.view.text_layout.locate(message.caret)
-        self.query_one(StatusBar).show_caret(
-            self.source, self.document.text, message.caret, line.rtl, message.view.options
-        )
+        for status in self.query(StatusBar):  # none while the app is closing
+            status.show_caret(
+                self.source, self.document.text, message.caret, line.rtl, message.view.options
+            )
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]

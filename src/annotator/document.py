@@ -55,6 +55,7 @@ class LineCounts:
             if parent < n:
                 self.tree[parent] += self.tree[i]
         self.total = sum(self.counts)
+        self.version = 0  # changes whenever a count does
 
     def set(self, index: int, count: int) -> None:
         delta = count - self.counts[index]
@@ -62,6 +63,7 @@ class LineCounts:
             return
         self.counts[index] = count
         self.total += delta
+        self.version += 1
         i = index + 1
         while i < len(self.tree):
             self.tree[i] += delta
@@ -103,6 +105,9 @@ class DocumentLayout:
         self.options = options
         self._cache: OrderedDict[int, list[DisplayLine]] = OrderedDict()
         self._cache_size = cache_size
+        self._stops: dict[int, tuple[list[DisplayLine], list[int]]] = {}
+        self._rows: dict[int, DisplayLine | None] = {}
+        self._rows_version = -1
         self.counts = LineCounts([self._estimate(n) for n in document.lengths])
 
     def _estimate(self, length: int) -> int:
@@ -126,8 +131,31 @@ class DocumentLayout:
             self._cache.move_to_end(index)
         return lines
 
+    def stops(self, index: int) -> list[int]:
+        """Caret stops of a paragraph in logical order: the starts of its clusters."""
+        lines = self.paragraph_lines(index)
+        cached = self._stops.get(index)
+        if cached is None or cached[0] is not lines:
+            cached = self._stops[index] = (lines, [s for line in lines for s in line.logical_starts()])
+            if len(self._stops) > self._cache_size:
+                self._stops.pop(next(iter(self._stops)))
+        return cached[1]
+
     def line(self, y: int) -> DisplayLine | None:
         """Screen line ``y`` of the whole document, or None past its end."""
+        # Screen rows are asked for again at every repaint: remember them until a paragraph's
+        # real line count replaces its estimate (which moves the rows below it).
+        if self._rows_version != self.counts.version or len(self._rows) > 4096:
+            self._rows.clear()
+            self._rows_version = self.counts.version
+        if y not in self._rows:
+            line = self._find_line(y)
+            if self._rows_version == self.counts.version:  # else rows moved: keep none
+                self._rows[y] = line
+            return line
+        return self._rows[y]
+
+    def _find_line(self, y: int) -> DisplayLine | None:
         while 0 <= y < self.counts.total:
             index, local = self.counts.find(y)
             lines = self.paragraph_lines(index)  # may correct this paragraph's count

@@ -113,6 +113,17 @@ class DisplayLine:
         index = self.cell_of(offset)
         return None if index is None else self.columns()[index]
 
+    def cells_intersecting(self, start: int, end: int) -> list[int]:
+        """Indices of the cells whose logical range intersects ``[start, end)``: exactly the
+        cells a highlight of that range must style (a ligature is styled whole)."""
+        start, end = max(start, self.start), min(end, self.end)
+        if start >= end:
+            return []
+        by_start = self._logical()
+        first = bisect_right(by_start, (start, len(by_start))) - 1
+        last = bisect_right(by_start, (end - 1, len(by_start)))
+        return [index for _, index in by_start[first:last]]
+
     def logical_starts(self) -> list[int]:
         """Start offsets of the line's cells in logical (reading) order."""
         return [start for start, _ in self._logical()]

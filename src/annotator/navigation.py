@@ -18,7 +18,7 @@ WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c
 
 def stops(layout: DocumentLayout, paragraph: int) -> list[int]:
     """Caret stops of a paragraph in logical order: the starts of its clusters."""
-    return [s for line in layout.paragraph_lines(paragraph) for s in line.logical_starts()]
+    return layout.stops(paragraph)
 
 
 def snap(layout: DocumentLayout, offset: int) -> int:

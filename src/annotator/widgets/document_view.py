@@ -14,6 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -72,12 +73,15 @@ class DocumentView(ScrollView, can_focus=True):
         self.text_layout = DocumentLayout(document, 80, options)
         self._initial_caret = caret
         self._goal_column: int | None = None
+        self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._paint_version = 0
 
     # -- layout -----------------------------------------------------------------------------
 
     def _relayout(self) -> None:
         width = max(1, self.scrollable_content_region.width)
         self.text_layout = DocumentLayout(self.document, width, self.options)
+        self._strips.clear()
         self._sync_virtual_size()
 
     def _sync_virtual_size(self) -> None:
@@ -109,23 +113,41 @@ class DocumentView(ScrollView, can_focus=True):
             self.call_after_refresh(self._sync_virtual_size)
         if line is None:
             return Strip.blank(width, self.rich_style)
-        return self._strip(line).crop_extend(0, width, self.rich_style)
+        caret = self.caret if line.start <= self.caret < line.end else -1
+        key = (line.start, line.end, caret, self._paint_version, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._strips[key] = self._strip(line, caret).crop_extend(0, width, self.rich_style)
+        return strip
 
-    def _strip(self, line: DisplayLine) -> Strip:
+    def _strip(self, line: DisplayLine, caret: int) -> Strip:
         base = self.rich_style
-        caret_style = base + self.get_component_rich_style("document-view--caret")
-        control_style = base + self.get_component_rich_style("document-view--control")
+        styles = [base] * len(line.texts)
+        for index, code in enumerate(line.codes):
+            if code == "K":
+                styles[index] = base + self.get_component_rich_style("document-view--control")
+        if caret >= 0:
+            caret_style = base + self.get_component_rich_style("document-view--caret")
+            for index in line.cells_intersecting(caret, caret + 1):
+                styles[index] = caret_style
         segments = [Segment(" " * line.indent(self.text_layout.width), base)]
-        caret = self.caret
-        for text, start, end, code in zip(line.texts, line.starts, line.ends, line.codes):
-            if start <= caret < end:
-                style = caret_style
-            elif code == "K":
-                style = control_style
-            else:
-                style = base
-            segments.append(Segment(text, style))
-        return Strip(Segment.simplify(segments))
+        run_text, run_style = "", base
+        for text, style in zip(line.texts, styles):
+            if style is not run_style:
+                segments.append(Segment(run_text, run_style))
+                run_text, run_style = "", style
+            run_text += text
+        segments.append(Segment(run_text, run_style))
+        return Strip(segments)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._repaint()
+
+    def _repaint(self) -> None:
+        """Forget every painted line: styles, spans or the selection changed."""
+        self._paint_version += 1
+        self.refresh()
 
     # -- caret ------------------------------------------------------------------------------
 

@@ -41,7 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SUBCOMMANDS = ("export", "import", "stats")
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        from .commands import run
+
+        raise SystemExit(run(argv))
     args = build_parser().parse_args(argv)
     try:
         text = load_text(args.file, args.encoding)

@@ -1,0 +1,156 @@
+"""``annotator export | import | stats``: the data commands, for NLP pipelines.
+
+``cli.main`` hands ``argv`` here when its first word is one of these names.
+Bad input gets ONE line on stderr (what, where, what to do) and exit status 2,
+never a traceback; the summary of a run goes to stderr too, so stdout carries
+only data (``export`` without ``--out``, ``stats``).  No Textual/Rich imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import NoReturn
+
+__all__ = ["run", "build_parser"]
+
+DEFAULT_DB = "annotations.db"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, not argparse's usage block."""
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .export import DOC_STATUSES, FORMATS
+
+    parser = _Parser(prog="annotator", description="Export, import and count annotations.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def db_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--db", default=DEFAULT_DB, metavar="PATH",
+            help=f"the annotation database (default: ./{DEFAULT_DB})",
+        )
+
+    ex = commands.add_parser(
+        "export", help="write the spans for NLP tools",
+        description="Write one record per (document, annotator) that has spans.",
+    )
+    db_option(ex)
+    ex.add_argument("--format", choices=FORMATS, default="jsonl",
+                    help="jsonl (Prodigy-style, default), doccano, conll (BIO), spacy (.spacy DocBin)")
+    ex.add_argument("--out", metavar="FILE", help="write here (atomically) instead of stdout")
+    ex.add_argument("--annotator", action="append", default=[], metavar="NAME",
+                    help="only this annotator's spans (repeatable)")
+    ex.add_argument("--label", action="append", default=[], metavar="L",
+                    help="only spans with this label (repeatable)")
+    ex.add_argument("--status", action="append", default=[], choices=DOC_STATUSES,
+                    help="only documents with this status (repeatable)")
+    ex.add_argument("--include-suggestions", action="store_true",
+                    help="also export suggested spans (default: accepted only)")
+
+    im = commands.add_parser(
+        "import", help="read spans from JSONL/doccano files",
+        description="Add the documents and spans of a JSONL (Prodigy/annotator) or doccano file.",
+    )
+    db_option(im)
+    im.add_argument("file", metavar="FILE", help="the file to read, one JSON object per line")
+    im.add_argument("--format", choices=("auto", "jsonl", "doccano"), default="auto",
+                    help="auto (per line, by its keys; default), jsonl or doccano")
+    im.add_argument("--annotator", metavar="NAME",
+                    help="annotator for lines whose meta names none (default: import)")
+    im.add_argument("--add-labels", action="store_true",
+                    help="add unknown labels to the label set instead of skipping the line")
+    im.add_argument("--status", choices=("suggested", "accepted"), default="suggested",
+                    help="status of the imported spans (default: suggested)")
+
+    st = commands.add_parser(
+        "stats", help="count documents and spans",
+        description="Documents by status; spans by label, annotator and status.",
+    )
+    db_option(st)
+    st.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def _say(command: str, message: str) -> None:
+    print(f"annotator {command}: {message}", file=sys.stderr, flush=True)
+
+
+def run(argv: list[str]) -> int:
+    """Run one data command; returns the exit status (0 ok, 2 bad input)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help (0) or a usage error (2), already printed
+        return int(stop.code or 0)
+    try:
+        if args.command == "export":
+            return _export(args)
+        if args.command == "import":
+            return _import(args)
+        return _stats(args)
+    except KeyboardInterrupt:
+        _say(args.command, "interrupted; nothing more was written")
+        return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (e.g. `| head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from .export import ExportError, ExportOptions, export
+
+    options = ExportOptions(
+        format=args.format,
+        annotators=tuple(args.annotator),
+        labels=tuple(args.label),
+        doc_statuses=tuple(args.status),
+        include_suggestions=args.include_suggestions,
+    )
+    try:
+        summary = export(args.db, args.out, options, warn=lambda m: _say("export", f"warning: {m}"))
+    except ExportError as error:
+        _say("export", str(error))
+        return 2
+    _say("export", summary.line(args.out or "stdout"))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importing import ImportFileError, import_file
+
+    try:
+        summary = import_file(
+            args.file,
+            args.db,
+            fmt=args.format,
+            annotator=args.annotator,
+            add_labels=args.add_labels,
+            status=args.status,
+            report=lambda m: _say("import", m),
+        )
+    except ImportFileError as error:
+        _say("import", str(error))
+        return 2
+    _say("import", summary.line())
+    return 2 if summary.skipped else 0  # bad lines are bad input, even when the rest went in
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .export import ExportError
+    from .stats import collect, render_json, render_table
+
+    try:
+        stats = collect(args.db)
+    except ExportError as error:
+        _say("stats", str(error))
+        return 2
+    sys.stdout.write(render_json(stats) if args.json else render_table(stats))
+    sys.stdout.flush()
+    return 0

@@ -1,0 +1,389 @@
+"""``annotator import``: read spans from JSONL (annotator/Prodigy) and doccano files.
+
+Accepted input, one JSON object per line (blank lines are ignored):
+
+* **jsonl** -- what ``annotator export`` writes and Prodigy's ``db-out``:
+  ``{"text": ..., "spans": [{"start", "end", "label", "text"?, ...}], "meta":
+  {"source"?, "annotator"?, "status"?}, "answer"?}``.  Lines whose ``answer``
+  is ``reject`` or ``ignore`` are not imported (counted, not errors).  A line
+  with ``text`` and no ``spans`` adds the document alone.
+* **doccano** -- sequence-labelling JSONL in both shapes doccano has exported:
+  ``{"text", "label": [[start, end, label], ...]}`` (``"labels"`` in some
+  versions) and ``{"text", "entities": [{"id", "label", "start_offset",
+  "end_offset"}], "relations": [...]}``; ``source``/``annotator``/``status``
+  may sit at top level (``annotator export --format doccano`` puts them there).
+
+``--format auto`` (default) decides per line: ``spans`` -> jsonl; ``entities``,
+``label`` or ``labels`` -> doccano.
+
+Every line is checked BEFORE anything of it is stored, and a bad line is
+reported with its line number and skipped whole: valid UTF-8 and JSON, an
+object with a non-empty string ``text``; each span has integer offsets with
+``0 <= start < end <= len(text)`` (code points, the project's offsets), its
+``text`` -- when given -- equals ``text[start:end]``, its label is a non-empty
+string in the project's label set (``Store.labels()``) unless ``--add-labels``;
+with ``--status accepted`` spans may not overlap each other or an accepted span
+already in the document (the store's rule for accepted spans).
+
+Writing goes through :class:`annotator.store.Store`: a text not yet stored is
+added with ``open_document(text, source=meta.source or "FILE:line N")`` and
+takes ``meta.status`` when that is one of new/in_progress/done (a document
+already stored keeps its source and status untouched), then ``add_span`` with
+the line's ``meta.annotator`` (else ``--annotator``, else ``"import"``) and
+``--status`` (default ``suggested``: imported predictions show in the app as
+suggestions).  A span whose (start, end, label) the document already has --
+in any status, from anyone, including a suggestion someone rejected -- is left
+alone and counted as already present, so importing the same file twice adds
+nothing and nothing stored is changed or lost.  The run ends with a summary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loading import BINARY_SNIFF_BYTES
+
+__all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
+
+DOC_STATUSES = ("new", "in_progress", "done")
+DEFAULT_ANNOTATOR = "import"
+
+
+class ImportFileError(Exception):
+    """The whole run cannot start (file or database unusable). str() is one line."""
+
+
+class LineError(Exception):
+    """One input line is bad. str() says what, without the line number."""
+
+
+@dataclass
+class ParsedLine:
+    text: str
+    spans: list[tuple[int, int, str]]
+    source: str | None
+    annotator: str | None
+    status: str | None
+    answer: str | None
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    lines: int = 0  # non-blank lines read
+    documents: int = 0  # lines whose document was stored (new or already there)
+    new_documents: int = 0
+    spans: int = 0  # spans added
+    present: int = 0  # spans the document already had
+    skipped: int = 0  # bad lines
+    not_accepted: int = 0  # Prodigy answers reject/ignore
+    labels_added: int = 0
+
+    def line(self) -> str:
+        parts = [
+            f"{self.file}: imported {self.spans} span{'s' * (self.spans != 1)} into "
+            f"{self.documents} document{'s' * (self.documents != 1)} ({self.new_documents} new)",
+            f"{self.present} already present",
+        ]
+        if self.labels_added:
+            parts.append(f"{self.labels_added} label{'s' * (self.labels_added != 1)} added")
+        if self.not_accepted:
+            parts.append(f"{self.not_accepted} rejected/ignored line{'s' * (self.not_accepted != 1)} left out")
+        parts.append(f"{self.skipped} bad line{'s' * (self.skipped != 1)} skipped of {self.lines}")
+        return "; ".join(parts)
+
+
+def _show(value: str, limit: int = 40) -> str:
+    value = value.replace("\n", "⏎").replace("\r", "⏎")
+    return f"«{value[:limit]}…»" if len(value) > limit else f"«{value}»"
+
+
+def _int(value, what: str) -> int:
+    if type(value) is not int:  # bool is an int subclass, 3.0 is a float: both refused
+        raise LineError(f"{what} is {json.dumps(value, ensure_ascii=False)[:40]}, not an integer")
+    return value
+
+
+def _spans_jsonl(obj: dict) -> list[tuple[int, int, str, str | None]]:
+    spans = obj.get("spans", [])
+    if not isinstance(spans, list):
+        raise LineError('"spans" is not a list')
+    out = []
+    for number, span in enumerate(spans, 1):
+        if not isinstance(span, dict):
+            raise LineError(f"span {number} is not an object")
+        for key in ("start", "end", "label"):
+            if key not in span:
+                raise LineError(f'span {number} has no "{key}"')
+        text = span.get("text")
+        if text is not None and not isinstance(text, str):
+            raise LineError(f'span {number}: "text" is not a string')
+        out.append((
+            _int(span["start"], f"span {number} start"),
+            _int(span["end"], f"span {number} end"),
+            span["label"],
+            text,
+        ))
+    return out
+
+
+def _spans_doccano(obj: dict) -> list[tuple[int, int, str, str | None]]:
+    out = []
+    if "entities" in obj:
+        entities = obj["entities"]
+        if not isinstance(entities, list):
+            raise LineError('"entities" is not a list')
+        for number, entity in enumerate(entities, 1):
+            if not isinstance(entity, dict):
+                raise LineError(f"entity {number} is not an object")
+            for key in ("start_offset", "end_offset", "label"):
+                if key not in entity:
+                    raise LineError(f'entity {number} has no "{key}"')
+            out.append((
+                _int(entity["start_offset"], f"entity {number} start_offset"),
+                _int(entity["end_offset"], f"entity {number} end_offset"),
+                entity["label"],
+                None,
+            ))
+        return out
+    key = "label" if "label" in obj else "labels"
+    items = obj.get(key, [])
+    if not isinstance(items, list):
+        raise LineError(f'"{key}" is not a list of [start, end, label]')
+    for number, item in enumerate(items, 1):
+        if not (isinstance(item, list) and len(item) == 3):
+            raise LineError(
+                f'"{key}" item {number} is {json.dumps(item, ensure_ascii=False)[:40]}, not '
+                "[start, end, label] (a text-classification file has no spans to import)"
+            )
+        out.append((_int(item[0], f"{key} item {number} start"), _int(item[1], f"{key} item {number} end"), item[2], None))
+    return out
+
+
+def _optional_str(container: dict, key: str, where: str) -> str | None:
+    value = container.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise LineError(f'{where}"{key}" is not a string')
+    return value or None
+
+
+def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
+    """Decode and check one line on its own (no database).  LineError says what is wrong."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LineError(f"not UTF-8 (bad byte at column {error.start + 1})") from None
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LineError(f"not JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(obj, dict):
+        raise LineError(f"a JSON {type(obj).__name__}, not an object with \"text\"")
+    text = obj.get("text")
+    if not isinstance(text, str):
+        raise LineError('no "text" string' if text is None else '"text" is not a string')
+    if not text:
+        raise LineError('"text" is empty')
+    if fmt == "auto":
+        if "spans" in obj:
+            fmt = "jsonl"
+        elif any(key in obj for key in ("entities", "label", "labels")):
+            fmt = "doccano"
+        else:
+            fmt = "jsonl"
+    if fmt == "jsonl":
+        meta = obj.get("meta", {})
+        if meta is None:
+            meta = {}
+        if not isinstance(meta, dict):
+            raise LineError('"meta" is not an object')
+        where = 'meta '
+        raw_spans = _spans_jsonl(obj)
+    else:
+        meta, where = obj, ""
+        raw_spans = _spans_doccano(obj)
+    answer = obj.get("answer")
+    if answer is not None and not isinstance(answer, str):
+        raise LineError('"answer" is not a string')
+    spans: list[tuple[int, int, str]] = []
+    for number, (start, end, label, surface) in enumerate(raw_spans, 1):
+        if not isinstance(label, str) or not label:
+            raise LineError(f"span {number} [{start}:{end}]: label {json.dumps(label, ensure_ascii=False)[:30]} is not a non-empty string")
+        if not 0 <= start < end <= len(text):
+            raise LineError(
+                f"span {number} {label} [{start}:{end}] is not inside the text "
+                f"(0 <= start < end <= {len(text)} code points)"
+            )
+        if surface is not None and text[start:end] != surface:
+            raise LineError(
+                f"span {number} {label} [{start}:{end}]: its text {_show(surface)} is not "
+                f"text[{start}:{end}] {_show(text[start:end])} -- offsets must count code points"
+            )
+        spans.append((start, end, label))
+    status = _optional_str(meta, "status", where)
+    return ParsedLine(
+        text=text,
+        spans=spans,
+        source=_optional_str(meta, "source", where),
+        annotator=_optional_str(meta, "annotator", where),
+        status=status if status in DOC_STATUSES else None,
+        answer=answer,
+    )
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, 1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            raw = raw.rstrip(b"\r\n")
+            if raw.strip():
+                yield number, raw
+
+
+def _check_file(file: str) -> Path:
+    path = Path(file)
+    if not path.exists():
+        raise ImportFileError(f"{file}: no such file")
+    if not path.is_file():
+        raise ImportFileError(f"{file}: not a regular file; give a JSONL file")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(BINARY_SNIFF_BYTES)
+    except OSError as error:
+        raise ImportFileError(f"{file}: cannot read it ({error.strerror})") from None
+    if b"\x00" in head:
+        raise ImportFileError(
+            f"{file}: binary file (a .spacy DocBin?); import reads JSONL: one JSON object per line"
+        )
+    return path
+
+
+def _overlap(spans: list[tuple[int, int, str]]) -> tuple[tuple[int, int, str], tuple[int, int, str]] | None:
+    ordered = sorted(spans)
+    for a, b in zip(ordered, ordered[1:]):
+        if b[0] < a[1]:
+            return a, b
+    return None
+
+
+def import_file(
+    file: str,
+    db_path: str | os.PathLike,
+    *,
+    fmt: str = "auto",
+    annotator: str | None = None,
+    add_labels: bool = False,
+    status: str = "suggested",
+    report: Callable[[str], None] = lambda message: None,
+) -> ImportSummary:
+    """Import ``file`` into the database at ``db_path`` (created if missing).
+
+    Bad lines are passed to ``report`` as one line each ("FILE:N: what; line skipped");
+    ImportFileError when the file or the database cannot be used at all."""
+    from .store import Store, StoreError
+
+    if fmt not in ("auto", "jsonl", "doccano"):
+        raise ImportFileError(f"unknown format {fmt!r}; use auto, jsonl or doccano")
+    if status not in ("suggested", "accepted"):
+        raise ImportFileError(f"--status {status}: use suggested or accepted")
+    path = _check_file(file)
+    source_prefix = str(path.resolve())
+    summary = ImportSummary(file=file)
+    try:
+        store = Store(db_path)
+    except StoreError as error:
+        raise ImportFileError(str(error)) from None
+    # A reader beside the store for the checks made before writing a line (the store
+    # commits every call, so this connection sees all of it).
+    reader = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
+    try:
+        known = {name for name, _ in store.labels()}
+        for number, raw in _lines(path):
+            summary.lines += 1
+
+            def bad(message: str) -> None:
+                summary.skipped += 1
+                report(f"{file}:{number}: {message}; line skipped")
+
+            try:
+                parsed = parse_line(raw, fmt)
+            except LineError as error:
+                bad(str(error))
+                continue
+            if parsed.answer is not None and parsed.answer != "accept":
+                summary.not_accepted += 1
+                continue
+            unknown = sorted({label for _, _, label in parsed.spans} - known)
+            if unknown and not add_labels:
+                bad(
+                    f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
+                    f"({', '.join(sorted(known))}); add --add-labels to add them"
+                )
+                continue
+            doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+            existing = reader.execute(
+                "SELECT start, end, label, status FROM spans WHERE doc_id = ?", (doc_id,)
+            ).fetchall()
+            present = {(s, e, label) for s, e, label, _ in existing}
+            new_spans = []
+            for span in parsed.spans:
+                if span in present:
+                    summary.present += 1
+                else:
+                    present.add(span)
+                    new_spans.append(span)
+            if status == "accepted":
+                accepted = [(s, e, label) for s, e, label, st in existing if st == "accepted"]
+                clash = _overlap(accepted + new_spans)
+                if clash is not None:
+                    a, b = clash
+                    bad(
+                        f"span {b[2]} [{b[0]}:{b[1]}] overlaps span {a[2]} [{a[0]}:{a[1]}] "
+                        "(accepted spans may not overlap); import with --status suggested to review them"
+                    )
+                    continue
+            # The line is good: write it.
+            added = 0
+            try:
+                if unknown:
+                    store.add_labels(unknown)
+                    known.update(unknown)
+                    summary.labels_added += len(unknown)
+                is_new = reader.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None
+                if is_new:
+                    # An existing document is left exactly as it is (open_document would
+                    # move its source to this file): only spans are added to it.
+                    record, _ = store.open_document(parsed.text, parsed.source or f"{source_prefix}:line {number}")
+                    doc_id = record.id
+                    if parsed.status and parsed.status != "new":
+                        store.set_status(doc_id, parsed.status)
+                summary.documents += 1
+                summary.new_documents += is_new
+                who = parsed.annotator or annotator or DEFAULT_ANNOTATOR
+                for start, end, label in new_spans:
+                    store.add_span(
+                        doc_id, start, end, label,
+                        annotator=who, status=status, allow_overlap=status != "accepted",
+                    )
+                    added += 1
+                    summary.spans += 1
+            except StoreError as error:
+                summary.skipped += 1
+                report(
+                    f"{file}:{number}: the store refused it ({error}); "
+                    f"{added} of its spans were added before that"
+                )
+                continue
+    finally:
+        reader.close()
+        store.close()
+    return summary

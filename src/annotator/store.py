@@ -1,0 +1,811 @@
+"""The store: SQLite persistence for documents, spans, the undo log and the label set.
+
+One SQLite file (``./annotations.db`` by default) in WAL mode with ``synchronous=FULL``.
+Every mutating call is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction, so when it returns
+the change is on disk, and a second process waits (``busy_timeout``) instead of failing.  The
+checks a change depends on (offsets, overlap, duplicates, undo state) run inside the same
+transaction as the write, so two processes can never both add overlapping spans.
+
+Spans are ``[start, end)`` code-point offsets into ``documents.text``, the text exactly as
+:func:`annotator.loading.load_text` returned it.  A document's id is the SHA-256 of its text,
+so a file whose text changed becomes a new document (``previous_id`` points at the old one)
+and the spans of the old text are never moved or lost.
+
+The undo log is the ``history`` table: one row per add/delete/update with the span row
+before and after (JSON), on a stack per (document, annotator of the Store).  Undo applies the
+inverse of the newest entry that is not undone and marks it undone; redo re-applies the oldest
+undone entry; a new action deletes the undone entries.  Because the stack is in the file, undo
+works after a restart.  Undo and redo put back the exact row (same id, same time stamps), and
+only if the span is still exactly as the entry left it: if someone else changed it since, the
+entry is dropped from the stack with a message, and their change is kept.
+
+Opening checks the file before anything is written: a path that cannot be created, a
+directory, a file that is not SQLite, an SQLite database of another program, or one written by
+a newer annotator (``meta.schema_version`` > :data:`SCHEMA_VERSION`) raise :class:`StoreError`
+and leave the file byte for byte as it was.  Older schemas are upgraded by :data:`MIGRATIONS`
+inside one transaction.
+
+Schema version 1 is the shared contract's, plus ``AUTOINCREMENT`` on span ids (an id that
+was deleted is never handed out again: undo re-inserts it) and two indexes, one for the undo
+stack and one that keeps the overlap check short however many spans a document has::
+
+    meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)              -- schema_version
+    documents(id, text, length, source, first_seen, last_seen, status, caret, previous_id)
+    spans(id, doc_id, start, end, label, annotator, status, created, updated)
+    history(id, doc_id, annotator, action, span_id, before, after, undone, created)
+    labels(name, position, color)
+
+Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
+``sqlite3``: no Textual or Rich imports.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import os
+import sqlite3
+import stat
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+__all__ = [
+    "DEFAULT_LABELS",
+    "DOCUMENT_STATUSES",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SPAN_STATUSES",
+    "DocumentRecord",
+    "OverlapError",
+    "Span",
+    "Store",
+    "StoreError",
+]
+
+DEFAULT_LABELS = ("PER", "LOC", "ORG", "MISC")
+#: Colours given to labels in order (Tableau 10); a new label takes the first one not in use.
+PALETTE = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
+    "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
+)
+SPAN_STATUSES = ("accepted", "suggested", "rejected")
+DOCUMENT_STATUSES = ("new", "in_progress", "done")
+#: How long a write waits for another process's transaction before giving up.
+BUSY_TIMEOUT_S = 30.0
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SPAN_FIELDS = ("id", "doc_id", "start", "end", "label", "annotator", "status", "created", "updated")
+_SPAN_COLUMNS = ", ".join(_SPAN_FIELDS)
+_DOC_COLUMNS = "id, source, length, status, caret, first_seen, last_seen, previous_id"
+# Accepted spans of :doc that overlap [:start, :end).  An overlapping span starts after
+# :start minus the longest accepted span, so the index range scanned stays short.
+_OVERLAPPING = (
+    "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted' AND start > :start"
+    " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
+)
+# Characters that must not reach the terminal raw inside a message (see loading.py).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+class StoreError(Exception):
+    """str() is one line: what, where, what to do."""
+
+
+class OverlapError(StoreError):
+    """The span would overlap an existing accepted span."""
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    annotator: str
+    status: str
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRecord:
+    id: str
+    source: str
+    length: int
+    status: str
+    caret: int
+    first_seen: str
+    last_seen: str
+    previous_id: str | None
+
+
+# -- schema -------------------------------------------------------------------------------
+
+
+def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+    for statement in (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE documents (
+             id TEXT PRIMARY KEY,
+             text TEXT NOT NULL,
+             length INTEGER NOT NULL,
+             source TEXT NOT NULL,
+             first_seen TEXT NOT NULL,
+             last_seen TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'new',
+             caret INTEGER NOT NULL DEFAULT 0,
+             previous_id TEXT REFERENCES documents(id))""",
+        "CREATE INDEX documents_source ON documents(source, last_seen)",
+        """CREATE TABLE spans (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             doc_id TEXT NOT NULL REFERENCES documents(id),
+             start INTEGER NOT NULL,
+             end INTEGER NOT NULL,
+             label TEXT NOT NULL,
+             annotator TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'accepted',
+             created TEXT NOT NULL,
+             updated TEXT NOT NULL,
+             CHECK (0 <= start AND start < end))""",
+        "CREATE INDEX spans_doc ON spans(doc_id, start, end)",
+        # max(end - start) of a document's accepted spans in O(log n): it bounds the overlap
+        # search to the spans that start at most that far before a new span.
+        "CREATE INDEX spans_accepted_length ON spans(doc_id, end - start) WHERE status = 'accepted'",
+        """CREATE TABLE history (
+             id INTEGER PRIMARY KEY,
+             doc_id TEXT NOT NULL,
+             annotator TEXT NOT NULL,
+             action TEXT NOT NULL,
+             span_id INTEGER NOT NULL,
+             before TEXT,
+             after TEXT,
+             undone INTEGER NOT NULL DEFAULT 0,
+             created TEXT NOT NULL)""",
+        "CREATE INDEX history_stack ON history(doc_id, annotator, undone, id)",
+        """CREATE TABLE labels (
+             name TEXT PRIMARY KEY, position INTEGER NOT NULL, color TEXT NOT NULL)""",
+    ):
+        conn.execute(statement)
+
+
+#: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
+#: order inside one transaction, which then sets ``meta.schema_version``.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# -- the store ----------------------------------------------------------------------------
+
+
+class Store:
+    """Documents, spans, undo history and labels in one SQLite file."""
+
+    SCHEMA_VERSION = SCHEMA_VERSION
+
+    def __init__(self, path: str | os.PathLike = "annotations.db", annotator: str | None = None) -> None:
+        self.path = Path(path)
+        self._shown = _show(os.fsdecode(path))
+        self.annotator = _check_name(_default_user() if annotator is None else annotator, "annotator")
+        self._lock = threading.RLock()
+        self._lengths: dict[str, int] = {}  # a document's text never changes, nor its length
+        self._conn: sqlite3.Connection | None = None
+        if self._preflight():
+            self._inspect_read_only()
+        self._conn = self._connect()
+
+    # -- opening --------------------------------------------------------------------------
+
+    def _refuse(self, problem: str) -> StoreError:
+        return StoreError(f"{self._shown}: {problem}")
+
+    def _preflight(self) -> bool:
+        """Check the path without writing anything; True if a database file is there."""
+        path = self.path
+        try:
+            st = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            parent = path.absolute().parent
+            if not parent.is_dir():
+                raise self._refuse(
+                    f"cannot create the database: {_show(str(parent))} is not an existing folder; "
+                    "check the path"
+                ) from None
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise self._refuse(
+                    "cannot create the database: its folder is not writable; choose another path"
+                ) from None
+            return False
+        except OSError as error:
+            raise self._refuse(f"cannot use this path ({_show(error.strerror or str(error))})") from None
+        except ValueError:
+            raise self._refuse("not a usable file name (it contains a NUL character)") from None
+        if stat.S_ISDIR(st.st_mode):
+            raise self._refuse("is a directory; give the path of a database file inside it")
+        if not stat.S_ISREG(st.st_mode):
+            raise self._refuse("is not a regular file; give the path of a database file")
+        if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.absolute().parent, os.W_OK):
+            raise self._refuse("permission denied: the file and its folder must be writable")
+        try:
+            with open(path, "rb") as f:
+                head = f.read(len(_SQLITE_MAGIC))
+        except OSError as error:
+            raise self._refuse(f"cannot read the file ({_show(error.strerror or str(error))})") from None
+        if not head:
+            return False  # an empty file is an empty database
+        if head != _SQLITE_MAGIC:
+            raise self._refuse(
+                "is not an SQLite database; the file was left as it is -- give another path"
+            )
+        return True
+
+    def _inspect_read_only(self) -> None:
+        """Refuse a foreign or newer database before the read-write connection writes to it."""
+        uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as error:
+            raise self._failure("opening the database", error) from None
+        try:
+            _schema_version(conn, self._refuse)
+        except sqlite3.Error as error:
+            raise self._failure("reading the database", error) from None
+        finally:
+            conn.close()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as error:
+            raise self._failure("opening the database", error) from None
+        try:
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise self._refuse(
+                    f"SQLite cannot use write-ahead logging here (journal mode {mode}); "
+                    "put the database on a local disk"
+                )
+            conn.execute("PRAGMA synchronous = FULL")
+            self._migrate(conn)
+        except BaseException as error:
+            conn.close()
+            if isinstance(error, sqlite3.Error):
+                raise self._failure("opening the database", error) from None
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = _schema_version(conn, self._refuse)
+            for migration in MIGRATIONS[version:]:
+                migration(conn)
+            if version < SCHEMA_VERSION:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+
+    def _failure(self, doing: str, error: sqlite3.Error) -> StoreError:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            hint = f"another process kept the database busy for {BUSY_TIMEOUT_S:.0f} s; try again"
+        elif "readonly" in text:
+            hint = "the file or its folder is read-only"
+        elif "full" in text:
+            hint = "the disk is full; free some space"
+        elif "not a database" in text or "malformed" in text:
+            hint = "the file is not an SQLite database or is damaged; it was left as it is"
+        elif "unable to open" in text:
+            hint = "SQLite cannot open or create the file there; check the path and its folder"
+        else:
+            hint = _show(text)
+        return StoreError(f"{self._shown}: {doing} failed: {hint}; nothing was changed")
+
+    # -- connections and transactions ------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({os.fsdecode(self.path)!r}, annotator={self.annotator!r})"
+
+    @contextmanager
+    def _reading(self, doing: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise self._refuse("the store is closed; open a new Store")
+            try:
+                yield self._conn
+            except sqlite3.Error as error:
+                raise self._failure(doing, error) from None
+
+    @contextmanager
+    def _writing(self, doing: str) -> Iterator[sqlite3.Connection]:
+        """One ``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls it all back."""
+        with self._reading(doing) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+    # -- documents ------------------------------------------------------------------------
+
+    def open_document(self, text: str, source: str | os.PathLike) -> tuple[DocumentRecord, DocumentRecord | None]:
+        """Insert the document, or touch it if this text is already stored.
+
+        Returns it and, if the document last opened from the same source has other text (the
+        file changed), that earlier version; a new document records it as ``previous_id``.
+        ``source`` is stored absolute and resolved, and is where the text was last opened from.
+        """
+        if not isinstance(text, str):
+            raise StoreError(f"document text must be a str, not {type(text).__name__}")
+        try:
+            doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        except UnicodeEncodeError as error:
+            raise StoreError(
+                f"the text has a lone surrogate at offset {error.start} and cannot be stored as UTF-8"
+            ) from None
+        where = str(Path(os.fsdecode(source)).resolve())
+        with self._writing("opening a document") as conn:
+            latest = conn.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE source = ? "
+                "ORDER BY last_seen DESC, rowid DESC LIMIT 1",
+                (where,),
+            ).fetchone()
+            previous = DocumentRecord(*latest) if latest is not None and latest[0] != doc_id else None
+            now = _now()
+            touched = conn.execute(
+                "UPDATE documents SET last_seen = ?, source = ? WHERE id = ?", (now, where, doc_id)
+            ).rowcount
+            if not touched:
+                conn.execute(
+                    "INSERT INTO documents(id, text, length, source, first_seen, last_seen, previous_id)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (doc_id, text, len(text), where, now, now, previous.id if previous else None),
+                )
+            record = self._document(conn, doc_id)
+        return record, previous
+
+    def document(self, doc_id: str) -> DocumentRecord:
+        with self._reading("reading a document") as conn:
+            return self._document(conn, doc_id)
+
+    def text(self, doc_id: str) -> str:
+        with self._reading("reading a document") as conn:
+            row = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise _unknown_document(doc_id)
+        return row[0]
+
+    def set_caret(self, doc_id: str, caret: int) -> None:
+        with self._writing("saving the caret") as conn:
+            length = self._length(conn, doc_id)
+            if not _is_int(caret) or not 0 <= caret <= length:
+                raise StoreError(f"caret {caret!r} is outside the document (0 to {length})")
+            conn.execute("UPDATE documents SET caret = ? WHERE id = ?", (caret, doc_id))
+
+    def set_status(self, doc_id: str, status: str) -> None:
+        _check_choice(status, DOCUMENT_STATUSES, "document status")
+        with self._writing("saving the document status") as conn:
+            self._length(conn, doc_id)
+            conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
+
+    def _document(self, conn: sqlite3.Connection, doc_id: str) -> DocumentRecord:
+        row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise _unknown_document(doc_id)
+        return DocumentRecord(*row)
+
+    def _length(self, conn: sqlite3.Connection, doc_id: str) -> int:
+        length = self._lengths.get(doc_id)
+        if length is None:
+            row = conn.execute("SELECT length FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None:
+                raise _unknown_document(doc_id)
+            length = self._lengths[doc_id] = row[0]
+        return length
+
+    # -- spans ----------------------------------------------------------------------------
+
+    def spans(self, doc_id: str, statuses: Iterable[str] = ("accepted", "suggested")) -> list[Span]:
+        """The document's spans with one of ``statuses``, ordered by start, end, id."""
+        statuses = tuple(statuses)
+        marks = ", ".join("?" * len(statuses))
+        with self._reading("reading spans") as conn:
+            rows = conn.execute(
+                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc_id = ? AND status IN ({marks}) "
+                "ORDER BY start, end, id",
+                (doc_id, *statuses),
+            ).fetchall()
+        return [Span(*row) for row in rows]
+
+    def add_span(
+        self,
+        doc_id: str,
+        start: int,
+        end: int,
+        label: str,
+        *,
+        annotator: str | None = None,
+        status: str = "accepted",
+        allow_overlap: bool = False,
+    ) -> Span:
+        """Store one span (and its undo entry) in one durable transaction."""
+        annotator = self.annotator if annotator is None else _check_name(annotator, "annotator")
+        _check_name(label, "label")
+        _check_choice(status, SPAN_STATUSES, "span status")
+        with self._writing("adding a span") as conn:
+            _check_offsets(start, end, self._length(conn, doc_id))
+            _check_free(conn, doc_id, start, end, label, status, allow_overlap)
+            now = _now()
+            values = (doc_id, start, end, label, annotator, status, now, now)
+            cursor = conn.execute(
+                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            span = Span(cursor.lastrowid, *values)
+            self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
+        return span
+
+    def delete_span(self, span_id: int) -> Span:
+        with self._writing("deleting a span") as conn:
+            span = _span(conn, span_id)
+            conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+            before = _snapshot(span, _overlaps_any(conn, span))
+            self._record(conn, "delete", span_id, span.doc_id, before, None, _now())
+        return span
+
+    def update_span(
+        self,
+        span_id: int,
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+        status: str | None = None,
+        allow_overlap: bool = False,
+    ) -> Span:
+        """Change a span's offsets, label or status.  Overlaps the span already had are kept;
+        only new ones need ``allow_overlap``.  A call that changes nothing records nothing."""
+        if label is not None:
+            _check_name(label, "label")
+        if status is not None:
+            _check_choice(status, SPAN_STATUSES, "span status")
+        with self._writing("updating a span") as conn:
+            old = _span(conn, span_id)
+            start = old.start if start is None else start
+            end = old.end if end is None else end
+            label = old.label if label is None else label
+            status = old.status if status is None else status
+            if (start, end, label, status) == (old.start, old.end, old.label, old.status):
+                return old
+            _check_offsets(start, end, self._length(conn, old.doc_id))
+            _check_free(conn, old.doc_id, start, end, label, status, allow_overlap, old)
+            now = _now()
+            conn.execute(
+                "UPDATE spans SET start = ?, end = ?, label = ?, status = ?, updated = ? WHERE id = ?",
+                (start, end, label, status, now, span_id),
+            )
+            new = Span(span_id, old.doc_id, start, end, label, old.annotator, status, old.created, now)
+            before = _snapshot(old, _overlaps_any(conn, old))
+            self._record(conn, "update", span_id, old.doc_id, before, _snapshot(new, allow_overlap), now)
+        return new
+
+    # -- undo -----------------------------------------------------------------------------
+
+    def _record(
+        self, conn: sqlite3.Connection, action: str, span_id: int, doc_id: str,
+        before: str | None, after: str | None, now: str,
+    ) -> None:
+        """Push an entry on this annotator's undo stack for the document; clear its redo."""
+        conn.execute(
+            "DELETE FROM history WHERE doc_id = ? AND annotator = ? AND undone = 1",
+            (doc_id, self.annotator),
+        )
+        conn.execute(
+            "INSERT INTO history(doc_id, annotator, action, span_id, before, after, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, self.annotator, action, span_id, before, after, now),
+        )
+
+    def undo(self, doc_id: str) -> str | None:
+        """Undo this annotator's newest action on the document; None if there is none."""
+        return self._step(doc_id, undo=True)
+
+    def redo(self, doc_id: str) -> str | None:
+        """Redo the action undone last; None if there is none."""
+        return self._step(doc_id, undo=False)
+
+    def _step(self, doc_id: str, *, undo: bool) -> str | None:
+        verb = "undo" if undo else "redo"
+        query = (
+            "SELECT id, action, span_id, before, after FROM history"
+            " WHERE doc_id = ? AND annotator = ? AND undone = ? ORDER BY id "
+        ) + ("DESC LIMIT 1" if undo else "ASC LIMIT 1")
+        with self._writing(f"{verb}ing") as conn:
+            row = conn.execute(query, (doc_id, self.annotator, 0 if undo else 1)).fetchone()
+            if row is None:
+                return None
+            entry_id, action, span_id, before_json, after_json = row
+            before = json.loads(before_json) if before_json else None
+            after = json.loads(after_json) if after_json else None
+            what = _describe(action, before, after)
+            expected, target = (after, before) if undo else (before, after)
+            row = conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+            if row != _row(expected):
+                conn.execute("DELETE FROM history WHERE id = ?", (entry_id,))
+                return (
+                    f"cannot {verb} {what}: span {span_id} was changed since by someone else; "
+                    f"kept their change and dropped this step from the {verb} list"
+                )
+            if target is None:
+                conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+            else:
+                try:
+                    _check_free(
+                        conn, doc_id, target["start"], target["end"], target["label"],
+                        target["status"], target["allow_overlap"], row and Span(*row),
+                        exclude=span_id,
+                    )
+                except StoreError as error:
+                    raise type(error)(f"cannot {verb} {what}: {error}") from None
+                conn.execute(
+                    f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+                    _row(target),
+                )
+            conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
+        return f"{'undid' if undo else 'redid'}: {what}"
+
+    # -- labels ---------------------------------------------------------------------------
+
+    def labels(self) -> list[tuple[str, str]]:
+        """The label set as (name, colour) in legend order; the defaults if none was set."""
+        with self._reading("reading labels") as conn:
+            return self._labels(conn)
+
+    def set_labels(self, names: list[str]) -> None:
+        """Replace the label set, keeping the colours of names already in it.  Spans that use
+        a label left out keep it."""
+        names = _check_label_names(names)
+        if not names:
+            raise StoreError("the label set cannot be empty; give at least one label")
+        with self._writing("saving labels") as conn:
+            self._save_labels(conn, dict(self._labels(conn)), names)
+
+    def add_labels(self, names: list[str]) -> None:
+        """Append the names not yet in the label set."""
+        names = _check_label_names(names)
+        with self._writing("saving labels") as conn:
+            colours = dict(self._labels(conn))
+            self._save_labels(conn, colours, [*colours, *(n for n in names if n not in colours)])
+
+    def _labels(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
+        rows = conn.execute("SELECT name, color FROM labels ORDER BY position").fetchall()
+        return rows or list(zip(DEFAULT_LABELS, PALETTE))
+
+    def _save_labels(self, conn: sqlite3.Connection, colours: dict[str, str], names: list[str]) -> None:
+        kept = {colours[name] for name in names if name in colours}
+        free = [colour for colour in PALETTE if colour not in kept] or list(PALETTE)
+        rows = []
+        for position, name in enumerate(names):
+            colour = colours.get(name)
+            if colour is None:
+                colour = free.pop(0) if free else PALETTE[position % len(PALETTE)]
+            rows.append((name, position, colour))
+        conn.execute("DELETE FROM labels")
+        conn.executemany("INSERT INTO labels(name, position, color) VALUES (?, ?, ?)", rows)
+
+    # -- other processes ------------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Changes when another connection commits: poll it to know when to reload."""
+        with self._reading("checking for changes") as conn:
+            return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _schema_version(conn: sqlite3.Connection, refuse: Callable[[str], StoreError]) -> int:
+    """The database's schema version: 0 if it is empty; refuses foreign and newer ones."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return 0
+    if "meta" not in tables:
+        raise refuse(
+            "is an SQLite database of another program (it has no annotator meta table); "
+            "it was left as it is -- give another path"
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        version = int(row[0])
+    except (TypeError, ValueError):
+        raise refuse(
+            "has no valid meta.schema_version; it is damaged or not an annotator database, "
+            "and was left as it is"
+        ) from None
+    if version > SCHEMA_VERSION:
+        raise refuse(
+            f"was written by a newer annotator (schema version {version}, this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade annotator -- the file was left as it is"
+        )
+    return version
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is broken; the transaction dies with it
+
+
+def _span(conn: sqlite3.Connection, span_id: int) -> Span:
+    row = conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"there is no span {span_id!r}; it may have been deleted")
+    return Span(*row)
+
+
+def _check_free(
+    conn: sqlite3.Connection,
+    doc_id: str,
+    start: int,
+    end: int,
+    label: str,
+    status: str,
+    allow_overlap: bool,
+    old: Span | None = None,
+    *,
+    exclude: int | None = None,
+) -> None:
+    """Refuse an accepted span that duplicates one, or newly overlaps one unless allowed.
+
+    ``old`` is the span's current state when it is being changed: overlaps it already had as
+    an accepted span are not new.
+    """
+    if status != "accepted":
+        return  # suggestions and rejected spans never block, and are never blocked
+    exclude = old.id if old is not None else exclude
+    others = conn.execute(
+        f"SELECT id, start, end, label, annotator FROM spans WHERE {_OVERLAPPING} AND id IS NOT :id",
+        {"doc": doc_id, "start": start, "end": end, "id": exclude},
+    ).fetchall()
+    for other_id, o_start, o_end, o_label, _ in others:
+        if (o_start, o_end, o_label) == (start, end, label):
+            raise StoreError(
+                f"{label} [{start}:{end}] is already there (span {other_id}); nothing was added"
+            )
+    if allow_overlap:
+        return
+    had = old is not None and old.status == "accepted"
+    for other_id, o_start, o_end, o_label, o_annotator in others:
+        if had and o_start < old.end and old.start < o_end:
+            continue
+        raise OverlapError(
+            f"[{start}:{end}] overlaps {o_label} [{o_start}:{o_end}] (span {other_id}, by "
+            f"{o_annotator}); choose other offsets, or allow overlapping spans"
+        )
+
+
+def _overlaps_any(conn: sqlite3.Connection, span: Span) -> bool:
+    """Did this accepted span overlap another accepted one (so restoring it may, too)?"""
+    if span.status != "accepted":
+        return False
+    return conn.execute(
+        f"SELECT 1 FROM spans WHERE {_OVERLAPPING} AND id != :id LIMIT 1",
+        {"doc": span.doc_id, "start": span.start, "end": span.end, "id": span.id},
+    ).fetchone() is not None
+
+
+def _snapshot(span: Span, allow_overlap: bool) -> str:
+    """The span row as JSON for the history, and whether restoring it may overlap."""
+    values = dict(zip(_SPAN_FIELDS, (getattr(span, f) for f in _SPAN_FIELDS)))
+    values["allow_overlap"] = bool(allow_overlap)
+    return json.dumps(values, ensure_ascii=False)
+
+
+def _row(snapshot: dict | None) -> tuple | None:
+    return None if snapshot is None else tuple(snapshot[f] for f in _SPAN_FIELDS)
+
+
+def _describe(action: str, before: dict | None, after: dict | None) -> str:
+    def show(s: dict) -> str:
+        extra = "" if s["status"] == "accepted" else f" ({s['status']})"
+        return f"{s['label']} [{s['start']}:{s['end']}]{extra}"
+
+    if action == "add":
+        return f"add {show(after)}"
+    if action == "delete":
+        return f"delete {show(before)}"
+    return f"update {show(before)} -> {show(after)}"
+
+
+def _check_offsets(start: object, end: object, length: int) -> None:
+    if not (_is_int(start) and _is_int(end)):
+        raise StoreError(f"span offsets must be integers, not {start!r} and {end!r}")
+    if not 0 <= start < end <= length:
+        raise StoreError(
+            f"span [{start}:{end}] is not inside the text (offsets 0 to {length}, start before end)"
+        )
+
+
+def _check_name(name: object, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError(f"the {what} must be a non-empty string, not {name!r}")
+    if _show(name) != name:
+        raise StoreError(f"the {what} {_show(name)!r} contains control characters; remove them")
+    return name
+
+
+def _check_choice(value: object, choices: tuple[str, ...], what: str) -> None:
+    if value not in choices:
+        raise StoreError(f"{what} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _check_label_names(names: object) -> list[str]:
+    if isinstance(names, str) or not isinstance(names, Iterable):
+        raise StoreError(f"labels must be given as a list of names, not {names!r}")
+    names = [_check_name(name, "label") for name in names]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise StoreError(f"the label {name!r} is given twice; give each label once")
+        seen.add(name)
+    return names
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _unknown_document(doc_id: object) -> StoreError:
+    return StoreError(f"there is no document {_show(str(doc_id))!r} in the store; open it first")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no USER/LOGNAME (KeyError, or OSError on 3.13)
+        return "annotator"
+
+
+def _show(s: str) -> str:
+    """Make *s* safe to print on one terminal line (escape controls, bidi overrides, ...)."""
+    return "".join(
+        c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if unicodedata.category(c) in _UNSAFE_CATEGORIES
+        else c
+        for c in s
+    )

@@ -1,0 +1,127 @@
+"""Exports read by the REAL libraries a pipeline would use: spaCy and pandas (no mocks).
+
+Both come with the `test` extra; spaCy's blank Arabic pipeline needs no model download.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas
+import pytest
+import spacy
+from spacy.tokens import Doc, DocBin
+from spacy.training.converters import conll_ner_to_docs
+from test_export import build_fixture, records, run
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.blank("ar")
+
+
+@pytest.fixture
+def fx(tmp_path):
+    return build_fixture(tmp_path)
+
+
+@pytest.fixture
+def jsonl(fx, tmp_path, capsysbinary):
+    out = tmp_path / "out.jsonl"
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out))
+    assert code == 0, err
+    return out
+
+
+def test_exported_tokens_make_a_spacy_doc_where_every_aligned_span_is_a_char_span(fx, jsonl, nlp):
+    misaligned = {(s, e) for s, e, _, _ in fx.misaligned}
+    checked = 0
+    for record in records(jsonl):
+        tokens = record["tokens"]
+        doc = Doc(nlp.vocab, words=[t["text"] for t in tokens], spaces=[t["ws"] for t in tokens])
+        assert doc.text == record["text"]
+        for span in record["spans"]:
+            char_span = doc.char_span(span["start"], span["end"], label=span["label"])
+            if (span["start"], span["end"]) in misaligned:
+                assert char_span is None  # strict mode: off token boundaries, as reported
+                expanded = doc.char_span(span["start"], span["end"], alignment_mode="expand")
+                assert (expanded.start, expanded.end - 1) == (span["token_start"], span["token_end"])
+                continue
+            assert char_span is not None, span
+            assert char_span.text == span["text"] and char_span.label_ == span["label"]
+            assert (char_span.start, char_span.end - 1) == (span["token_start"], span["token_end"])
+            checked += 1
+    assert checked == len(fx.aligned)
+
+
+def test_the_fixture_spans_also_align_with_spacys_own_arabic_tokenizer(fx, jsonl, nlp):
+    """spaCy's rules split Arabic differently in places (it keeps «الانتصار».» together),
+    so the JSONL tokens are what to build Docs from; the spans of this article align
+    with both."""
+    for record in records(jsonl):
+        doc = nlp(record["text"])
+        for span in record["spans"]:
+            if (span["start"], span["end"], span["label"], record["meta"]["annotator"]) in fx.aligned:
+                char_span = doc.char_span(span["start"], span["end"], label=span["label"])
+                assert char_span is not None and char_span.text == span["text"], span
+
+
+def test_the_spacy_docbin_reads_back_with_the_same_entities(fx, tmp_path, capsysbinary, nlp, jsonl):
+    out = tmp_path / "out.spacy"
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "spacy", "--out", str(out))
+    assert code == 0, err
+    assert "2 expanded to token boundaries" in err
+    docs = list(DocBin().from_disk(out).get_docs(nlp.vocab))
+    expected = records(jsonl)
+    assert len(docs) == len(expected) == 3
+    for doc, record in zip(docs, expected):
+        assert doc.text == record["text"]
+        assert doc.user_data["doc_id"] == record["meta"]["doc_id"]
+        assert doc.user_data["annotator"] == record["meta"]["annotator"]
+        want = []
+        for span in record["spans"]:
+            if (span["start"], span["end"], span["label"], record["meta"]["annotator"]) in fx.aligned:
+                want.append((span["start"], span["end"], span["label"], span["text"]))
+            else:  # expanded to whole tokens: the proclitic comes along
+                first, last = record["tokens"][span["token_start"]], record["tokens"][span["token_end"]]
+                want.append((first["start"], last["end"], span["label"], record["text"][first["start"]:last["end"]]))
+        got = [(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+        assert got == sorted(want)
+        assert [(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]] == [w[:3] for w in want]
+    amira = [e.text for e in docs[0].ents]
+    assert "وبان كى مون" in amira and "لوكالة الصحافة الفرنسية" in amira
+
+
+def test_the_conll_file_converts_with_spacys_own_conll_reader(fx, tmp_path, capsysbinary, jsonl):
+    out = tmp_path / "out.conll"
+    assert run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out))[0] == 0
+    docs = list(conll_ner_to_docs(out.read_text(encoding="utf-8"), n_sents=0, no_print=True))
+    expected = records(jsonl)
+    assert len(docs) == len(expected)
+    for doc, record in zip(docs, expected):
+        want = sorted(
+            (span["start"], span["text"], span["label"]) for span in record["spans"]
+            if (span["start"], span["end"], span["label"], record["meta"]["annotator"]) in fx.aligned
+        )
+        assert [(e.text, e.label_) for e in doc.ents] == [(text, label) for _, text, label in want]
+
+
+def test_pandas_reads_the_jsonl_with_one_row_per_record(jsonl):
+    frame = pandas.read_json(jsonl, lines=True)
+    assert len(frame) == 3
+    assert list(frame.columns) == ["text", "spans", "tokens", "meta", "_input_hash", "_task_hash", "answer"]
+    assert list(frame["answer"]) == ["accept"] * 3
+    assert [m["annotator"] for m in frame["meta"]] == ["amira", "bilal", "amira"]
+    spans = pandas.json_normalize(frame.to_dict("records"), record_path="spans", meta=[["meta", "doc_id"]])
+    assert len(spans) == 11
+    assert set(spans.columns) >= {"start", "end", "label", "text", "token_start", "token_end", "meta.doc_id"}
+
+
+def test_pandas_reads_the_doccano_export(fx, tmp_path, capsysbinary):
+    out = tmp_path / "doccano.jsonl"
+    run(capsysbinary, "export", "--db", str(fx.db), "--format", "doccano", "--out", str(out))
+    frame = pandas.read_json(out, lines=True)
+    assert list(frame.columns) == ["text", "label", "source", "doc_id", "annotator", "status"]
+    assert frame["label"].map(len).sum() == 11
+    assert all(isinstance(line, str) for line in out.read_text(encoding="utf-8").splitlines())
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["status"] == "in_progress"

@@ -567,25 +567,23 @@ class StoreAgainstAModel(RuleBasedStateMachine):
         else:
             self.spans[span_id] = state
 
+    def step(self, undo: bool) -> None:
+        message = self.store.undo(self.doc) if undo else self.store.redo(self.doc)
+        source, destination = (self.undos, self.redos) if undo else (self.redos, self.undos)
+        assert (message is None) == (not source)
+        if source:
+            assert message.startswith("undid: " if undo else "redid: ")
+            span_id, before, after = source.pop()
+            self.apply(span_id, before if undo else after)
+            destination.append((span_id, before, after))
+
     @rule()
     def undo(self):
-        message = self.store.undo(self.doc)
-        assert (message is None) == (not self.undos)
-        if self.undos:
-            assert message.startswith("undid: ")
-            span_id, before, after = step = self.undos.pop()
-            self.apply(span_id, before)
-            self.redos.append(step)
+        self.step(undo=True)
 
     @rule()
     def redo(self):
-        message = self.store.redo(self.doc)
-        assert (message is None) == (not self.redos)
-        if self.redos:
-            assert message.startswith("redid: ")
-            span_id, before, after = step = self.redos.pop()
-            self.apply(span_id, after)
-            self.undos.append(step)
+        self.step(undo=False)
 
     @rule()
     def reopen(self):

@@ -190,7 +190,7 @@ class Store:
     SCHEMA_VERSION = SCHEMA_VERSION
 
     def __init__(self, path: str | os.PathLike = "annotations.db", annotator: str | None = None) -> None:
-        self.path = Path(path)
+        self.path = Path(os.fsdecode(path))
         self._shown = _show(os.fsdecode(path))
         self.annotator = _check_name(_default_user() if annotator is None else annotator, "annotator")
         self._lock = threading.RLock()
@@ -284,8 +284,7 @@ class Store:
         return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _transaction(conn):
             version = _schema_version(conn, self._refuse)
             for migration in MIGRATIONS[version:]:
                 migration(conn)
@@ -294,10 +293,6 @@ class Store:
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            _rollback(conn)
-            raise
 
     def _failure(self, doing: str, error: sqlite3.Error) -> StoreError:
         text = str(error)
@@ -345,14 +340,8 @@ class Store:
     @contextmanager
     def _writing(self, doing: str) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` ... ``COMMIT``; any exception rolls it all back."""
-        with self._reading(doing) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                _rollback(conn)
-                raise
+        with self._reading(doing) as conn, _transaction(conn):
+            yield conn
 
     # -- documents ------------------------------------------------------------------------
 
@@ -659,12 +648,20 @@ def _schema_version(conn: sqlite3.Connection, refuse: Callable[[str], StoreError
     return version
 
 
-def _rollback(conn: sqlite3.Connection) -> None:
-    if conn.in_transaction:
-        try:
-            conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the connection is broken; the transaction dies with it
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (waits for other writers) ... ``COMMIT``; any exception rolls back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is broken; the transaction dies with it
+        raise
 
 
 def _span(conn: sqlite3.Connection, span_id: int) -> Span:

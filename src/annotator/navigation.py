@@ -114,3 +114,23 @@ def vertical(layout: DocumentLayout, caret: int, lines: int, goal_column: int) -
     if index is None:  # beyond the line's edge: take the nearest cell
         index = 0 if goal_column < target.indent(layout.width) else len(target.starts) - 1
     return target.starts[index]
+
+
+def cell_end(layout: DocumentLayout, offset: int) -> int:
+    """End of the cluster that covers ``offset``: a selection includes the caret's cell."""
+    _, line = layout.locate(offset)
+    index = line.cell_of(offset)
+    return line.ends[index] if index is not None else offset + 1
+
+
+def word_end(layout: DocumentLayout, caret: int) -> int:
+    """Last stop of the word the caret is in (if not already its last) or of the next word:
+    where extending a selection forward by a word stops, so it snaps to the word's end."""
+    text = layout.document.text
+    word = word_at(text, caret)
+    if word is None or cell_end(layout, caret) >= word[1]:
+        match = WORD.search(text, cell_end(layout, caret))
+        if match is None:
+            return document_end(layout)
+        word = match.span()
+    return snap(layout, word[1] - 1)

@@ -4,11 +4,18 @@ Layout is per paragraph, on demand and cached (``DocumentLayout``), so opening a
 lays out one screenful.  The caret is a logical offset; arrow keys move it in reading order,
 mapped by the direction of the caret's paragraph: in a right-to-left paragraph Left moves
 forward (to the next character read), as the text runs leftwards.
+
+A selection runs from an anchor to the caret, both ends included (the caret is a cell, as in
+vim's visual mode).  Spans are painted through the cell map in their label's colour; painting
+never changes a glyph, so letters stay joined across a span's edge.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -24,6 +31,13 @@ from textual.strip import Strip
 from .. import navigation as nav
 from ..document import Document, DocumentLayout
 from ..layout import DisplayLine, LayoutOptions
+
+
+class SpanLike(Protocol):
+    start: int
+    end: int
+    label: str
+    status: str
 
 
 class DocumentView(ScrollView, can_focus=True):
@@ -42,10 +56,22 @@ class DocumentView(ScrollView, can_focus=True):
         Binding("end", "line_edge(1)", "End of line (in reading order)", show=False),
         Binding("ctrl+home", "document_edge(0)", "Start of document", show=False),
         Binding("ctrl+end", "document_edge(1)", "End of document", show=False),
+        Binding("shift+left", "select_arrow(-1)", "Extend selection left", show=False),
+        Binding("shift+right", "select_arrow(1)", "Extend selection right", show=False),
+        Binding("ctrl+shift+left", "select_word(-1)", "Extend selection left to a word edge",
+                show=False),
+        Binding("ctrl+shift+right", "select_word(1)", "Extend selection right to a word edge",
+                show=False),
+        Binding("o", "swap_edges", "Caret to the selection's other edge (to move that edge)"),
+        Binding("escape", "clear_selection", "Clear the selection", show=False),
         Binding("h", "toggle_harakat", "Show/hide harakat"),
     ]
 
-    COMPONENT_CLASSES = {"document-view--caret", "document-view--control"}
+    COMPONENT_CLASSES = {
+        "document-view--caret",
+        "document-view--control",
+        "document-view--selection",
+    }
 
     caret: reactive[int] = reactive(0, always_update=True, init=False)
 
@@ -75,6 +101,12 @@ class DocumentView(ScrollView, can_focus=True):
         self._goal_column: int | None = None
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._paint_version = 0
+        self.anchor: int | None = None  # the selection's fixed end, if there is a selection
+        self._dragging = False
+        self._spans: list[SpanLike] = []
+        self._span_starts: list[int] = []
+        self._longest_span = 0
+        self._label_colours: dict[str, str] = {}
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -123,22 +155,66 @@ class DocumentView(ScrollView, can_focus=True):
     def _strip(self, line: DisplayLine, caret: int) -> Strip:
         base = self.rich_style
         styles = [base] * len(line.texts)
+        self._paint_spans(line, styles)
         for index, code in enumerate(line.codes):
             if code == "K":
-                styles[index] = base + self.get_component_rich_style("document-view--control")
-        if caret >= 0:
-            caret_style = base + self.get_component_rich_style("document-view--caret")
-            for index in line.cells_intersecting(caret, caret + 1):
-                styles[index] = caret_style
+                styles[index] += self.get_component_rich_style("document-view--control")
+        layers = [("document-view--selection", self.selection), ("document-view--caret",
+                  (caret, caret + 1) if caret >= 0 else None)]
+        for component, extent in layers:
+            if extent is not None:
+                style = self.get_component_rich_style(component)
+                for index in line.cells_intersecting(*extent):
+                    styles[index] += style
         segments = [Segment(" " * line.indent(self.text_layout.width), base)]
         run_text, run_style = "", base
         for text, style in zip(line.texts, styles):
-            if style is not run_style:
+            if style != run_style:
                 segments.append(Segment(run_text, run_style))
                 run_text, run_style = "", style
             run_text += text
         segments.append(Segment(run_text, run_style))
         return Strip(segments)
+
+    def _paint_spans(self, line: DisplayLine, styles: list[Style]) -> None:
+        """Label colours; the inner of nested spans paints last, and a cell under two or more
+        spans is also underlined, so overlapping spans all stay visible."""
+        low = bisect_left(self._span_starts, line.start - self._longest_span)
+        high = bisect_left(self._span_starts, line.end)
+        on_line = [s for s in self._spans[low:high] if s.end > line.start]
+        if not on_line:
+            return
+        depth = [0] * len(styles)
+        for span in sorted(on_line, key=lambda s: s.start - s.end):  # longest first
+            style = self._span_style(span)
+            for index in line.cells_intersecting(span.start, span.end):
+                styles[index] = style
+                depth[index] += 1
+        overlap = Style(underline=True, bold=True)
+        for index, count in enumerate(depth):
+            if count > 1:
+                styles[index] += overlap
+
+    def _span_style(self, span: SpanLike) -> Style:
+        colour = self._label_colours.get(span.label, "grey50")
+        if span.status == "suggested":  # a model's suggestion: coloured, underlined, no fill
+            return self.rich_style + Style(color=colour, underline=True, italic=True)
+        return self.rich_style + Style(bgcolor=colour, color="black")
+
+    def set_spans(self, spans: Sequence[SpanLike], colours: dict[str, str]) -> None:
+        """Show these spans (any order), each label in its colour."""
+        self._spans = sorted(spans, key=lambda s: (s.start, s.end))
+        self._span_starts = [s.start for s in self._spans]
+        self._longest_span = max((s.end - s.start for s in self._spans), default=0)
+        self._label_colours = dict(colours)
+        self._repaint()
+
+    def spans_at(self, offset: int) -> list[SpanLike]:
+        """The spans covering ``offset``, innermost (shortest) first."""
+        low = bisect_left(self._span_starts, offset - self._longest_span)
+        high = bisect_left(self._span_starts, offset + 1)
+        covering = [s for s in self._spans[low:high] if s.start <= offset < s.end]
+        return sorted(covering, key=lambda s: s.end - s.start)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -166,10 +242,54 @@ class DocumentView(ScrollView, can_focus=True):
         _, line = self.text_layout.locate(self.caret)
         return line.rtl
 
-    def _move(self, caret: int, keep_goal: bool = False) -> None:
+    def _move(self, caret: int, keep_goal: bool = False, extend: bool = False) -> None:
+        """Move the caret; a plain move drops the selection, an extending one keeps its anchor."""
         if not keep_goal:
             self._goal_column = None
+        if extend and self.anchor is None:
+            self.anchor = self.caret
+        elif not extend and self.anchor is not None:
+            self.anchor = None
+            self._repaint()
+        if extend:
+            self._repaint()
         self.caret = caret
+
+    def move_caret(self, offset: int) -> None:
+        """Put the caret on the cluster holding ``offset`` (dropping any selection)."""
+        self._move(nav.snap(self.text_layout, offset))
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected logical range ``[start, end)``: anchor to caret, both cells included."""
+        if self.anchor is None:
+            return None
+        low, high = sorted((self.anchor, self.caret))
+        return low, nav.cell_end(self.text_layout, high)
+
+    def select(self, start: int, end: int) -> None:
+        """Select ``[start, end)``, the caret on its last cell (to adjust it with the keys)."""
+        self.anchor = nav.snap(self.text_layout, start)
+        self._move(nav.snap(self.text_layout, end - 1), extend=True)
+
+    def action_select_arrow(self, direction: int) -> None:
+        forward = (direction < 0) == self._forward_is_left()
+        step = nav.next_stop if forward else nav.previous_stop
+        self._move(step(self.text_layout, self.caret), extend=True)
+
+    def action_select_word(self, direction: int) -> None:
+        forward = (direction < 0) == self._forward_is_left()
+        step = nav.word_end if forward else nav.previous_word
+        self._move(step(self.text_layout, self.caret), extend=True)
+
+    def action_swap_edges(self) -> None:
+        if self.anchor is not None:
+            self.anchor, caret = self.caret, self.anchor
+            self._move(caret, extend=True)
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is not None:
+            self._move(self.caret)
 
     def action_arrow(self, direction: int) -> None:
         forward = (direction < 0) == self._forward_is_left()
@@ -202,10 +322,28 @@ class DocumentView(ScrollView, can_focus=True):
         self.set_options(replace(self.options, show_harakat=not self.options.show_harakat))
         self.notify("Harakat shown" if self.options.show_harakat else "Harakat hidden")
 
-    def on_click(self, event: events.Click) -> None:
-        line = self.text_layout.line(self.scroll_offset.y + event.y)
+    def _offset_at(self, x: int, y: int) -> int | None:
+        """The logical offset drawn at widget cell (x, y), read back through the cell map."""
+        line = self.text_layout.line(self.scroll_offset.y + y)
         if line is None:
-            return
-        index = line.cell_at(event.x - line.indent(self.text_layout.width))
-        if index is not None:
-            self._move(line.starts[index])
+            return None
+        index = line.cell_at(x - line.indent(self.text_layout.width))
+        return None if index is None else line.starts[index]
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self._offset_at(event.x, event.y)
+        if offset is not None and event.button == 1:
+            self._move(offset)
+            self._dragging = True
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._dragging:
+            offset = self._offset_at(event.x, event.y)
+            if offset is not None and offset != self.caret:
+                self._move(offset, extend=True)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()

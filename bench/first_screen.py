@@ -19,15 +19,17 @@ from corpus import SEED, write_big
 
 from annotator.app import AnnotatorApp
 from annotator.loading import load_text
+from annotator.store import Store
 from annotator.widgets.document_view import DocumentView
 
 SIZE = (100, 30)
+STORE: Store
 
 
 async def first_screen(path: Path) -> float:
     """From reading the file to the document view's first rendered screen."""
     t0 = time.perf_counter()
-    app = AnnotatorApp(load_text(path), str(path))
+    app = AnnotatorApp(load_text(path), str(path), STORE)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.query_one(DocumentView)
@@ -39,7 +41,7 @@ async def first_screen(path: Path) -> float:
 async def caret_move(path: Path, moves: int) -> tuple[float, float]:
     """One Left key, mid-document: (handling = caret move + status bar + repainting the
     screen's rows, measured directly; end to end = Pilot key press through Textual's loop)."""
-    app = AnnotatorApp(load_text(path), str(path))
+    app = AnnotatorApp(load_text(path), str(path), STORE)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DocumentView)
         view.caret = len(view.document) // 2  # far from the start: no advantage to the seed
@@ -60,8 +62,10 @@ async def caret_move(path: Path, moves: int) -> tuple[float, float]:
 
 
 async def main(rounds: int, moves: int) -> None:
+    global STORE
     with tempfile.TemporaryDirectory() as tmp:
         big = write_big(Path(tmp) / "big.txt")
+        STORE = Store(Path(tmp) / "bench.db")
         print(f"seed {SEED.stat().st_size:,} bytes; big {big.stat().st_size:,} bytes")
         screens = {SEED: [], big: []}
         carets = {SEED: [], big: []}

@@ -1,7 +1,10 @@
 """The reader app, driven with Textual's Pilot: keys move the caret to logical offsets."""
 
+import pytest
+
 from annotator import navigation as nav
 from annotator.app import AnnotatorApp
+from annotator.store import Store
 from annotator.layout import visual_text
 from annotator.widgets.document_view import DocumentView
 from annotator.widgets.status_bar import StatusBar
@@ -9,12 +12,18 @@ from annotator.widgets.status_bar import StatusBar
 MIXED = "مرحبا بالعالم\nHello world\nكلمة (Word) أخرى"
 
 
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "annotations.db", annotator="tester") as store:
+        yield store
+
+
 def view_of(app: AnnotatorApp) -> DocumentView:
     return app.query_one(DocumentView)
 
 
-async def test_left_arrow_moves_forward_in_a_right_to_left_paragraph(seed_text):
-    app = AnnotatorApp(seed_text, "seed.txt")
+async def test_left_arrow_moves_forward_in_a_right_to_left_paragraph(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         assert view_of(app).caret == 0
         await pilot.press("left", "left", "left")
@@ -23,8 +32,8 @@ async def test_left_arrow_moves_forward_in_a_right_to_left_paragraph(seed_text):
         assert view_of(app).caret == 2
 
 
-async def test_right_arrow_moves_forward_in_a_left_to_right_paragraph():
-    app = AnnotatorApp(MIXED)
+async def test_right_arrow_moves_forward_in_a_left_to_right_paragraph(store):
+    app = AnnotatorApp(MIXED, "mixed.txt", store)
     async with app.run_test(size=(60, 10)) as pilot:
         await pilot.press("down")
         view = view_of(app)
@@ -37,9 +46,9 @@ async def test_right_arrow_moves_forward_in_a_left_to_right_paragraph():
         assert view.caret == hello + 1
 
 
-async def test_a_lam_alef_is_one_caret_stop():
+async def test_a_lam_alef_is_one_caret_stop(store):
     text = "الاسم"
-    app = AnnotatorApp(text)
+    app = AnnotatorApp(text, "text.txt", store)
     async with app.run_test(size=(40, 5)) as pilot:
         await pilot.press("left")
         assert view_of(app).caret == 1  # on the lam of لا
@@ -47,8 +56,8 @@ async def test_a_lam_alef_is_one_caret_stop():
         assert view_of(app).caret == 3  # past the alef, which the ligature drew
 
 
-async def test_word_moves_go_to_word_starts_in_reading_order(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_word_moves_go_to_word_starts_in_reading_order(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+left")
         assert view_of(app).caret == seed_text.index(" ") + 1  # second word: كامل
@@ -58,8 +67,8 @@ async def test_word_moves_go_to_word_starts_in_reading_order(seed_text):
         assert seed_text[view_of(app).caret :].startswith("كامل")
 
 
-async def test_home_end_and_document_edges(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_home_end_and_document_edges(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         view = view_of(app)
         await pilot.press("end")
@@ -74,8 +83,8 @@ async def test_home_end_and_document_edges(seed_text):
         assert view.caret == 0 and view.scroll_offset.y == 0
 
 
-async def test_down_moves_to_the_next_screen_line_at_the_same_column(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_down_moves_to_the_next_screen_line_at_the_same_column(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         view = view_of(app)
         column = nav.caret_column(view.text_layout, 0)
@@ -87,8 +96,8 @@ async def test_down_moves_to_the_next_screen_line_at_the_same_column(seed_text):
         assert view.caret == 0
 
 
-async def test_page_down_moves_a_screenful(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_page_down_moves_a_screenful(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 12)) as pilot:
         view = view_of(app)
         await pilot.press("pagedown")
@@ -97,8 +106,8 @@ async def test_page_down_moves_a_screenful(seed_text):
         assert view.scroll_offset.y > 0
 
 
-async def test_a_resize_rewraps_and_keeps_the_caret(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_a_resize_rewraps_and_keeps_the_caret(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         view = view_of(app)
         view.caret = 1000
@@ -114,8 +123,8 @@ async def test_a_resize_rewraps_and_keeps_the_caret(seed_text):
         assert top <= y < top + view.scrollable_content_region.height
 
 
-async def test_the_status_bar_names_the_offset_and_the_word_under_the_caret(seed_text):
-    app = AnnotatorApp(seed_text, "seed.txt")
+async def test_the_status_bar_names_the_offset_and_the_word_under_the_caret(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.press("left")
         status = str(app.query_one(StatusBar).render())
@@ -124,8 +133,8 @@ async def test_the_status_bar_names_the_offset_and_the_word_under_the_caret(seed
         assert "U+0646 ARABIC LETTER NOON" in status
 
 
-async def test_clicking_a_character_puts_the_caret_on_it(seed_text):
-    app = AnnotatorApp(seed_text)
+async def test_clicking_a_character_puts_the_caret_on_it(seed_text, store):
+    app = AnnotatorApp(seed_text, "seed.txt", store)
     async with app.run_test(size=(100, 30)) as pilot:
         view = view_of(app)
         line = view.text_layout.line(2)
@@ -135,9 +144,9 @@ async def test_clicking_a_character_puts_the_caret_on_it(seed_text):
         assert view.caret == cell.start
 
 
-async def test_h_hides_and_shows_harakat():
+async def test_h_hides_and_shows_harakat(store):
     text = "كَتَبَ الدَّرْسَ"
-    app = AnnotatorApp(text)
+    app = AnnotatorApp(text, "text.txt", store)
     async with app.run_test(size=(40, 5)) as pilot:
         view = view_of(app)
         assert "\u064e" in view.text_layout.line(0).text
@@ -147,8 +156,8 @@ async def test_h_hides_and_shows_harakat():
         assert "\u064e" in view.text_layout.line(0).text
 
 
-async def test_question_mark_lists_every_key_and_escape_closes_it():
-    app = AnnotatorApp("نص")
+async def test_question_mark_lists_every_key_and_escape_closes_it(store):
+    app = AnnotatorApp("نص", "short.txt", store)
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("question_mark")
         assert type(app.screen).__name__ == "HelpScreen"
@@ -159,8 +168,8 @@ async def test_question_mark_lists_every_key_and_escape_closes_it():
         assert type(app.screen).__name__ != "HelpScreen"
 
 
-async def test_q_quits():
-    app = AnnotatorApp("نص")
+async def test_q_quits(store):
+    app = AnnotatorApp("نص", "short.txt", store)
     async with app.run_test() as pilot:
         await pilot.press("q")
     assert app.return_code == 0

@@ -38,7 +38,24 @@ def build_parser() -> argparse.ArgumentParser:
         "unshaped text, for terminals that run bidi themselves (Konsole, mlterm, ...)",
     )
     parser.add_argument("--no-harakat", action="store_true", help="start with harakat hidden (key h)")
+    parser.add_argument("--db", default="annotations.db",
+                        help="the SQLite database of documents and spans (default ./annotations.db)")
+    parser.add_argument("--labels", type=_labels,
+                        help="the label set, keys 1-9 in this order (default PER,LOC,ORG,MISC "
+                        "or the set last given for this database), e.g. PER,LOC,ORG")
+    parser.add_argument("--allow-overlap", action="store_true",
+                        help="allow overlapping and nested spans (span categorisation); by "
+                        "default a span that overlaps another is refused (NER)")
+    parser.add_argument("--annotator", help="your name on the spans you make (default: your login)")
     return parser
+
+
+def _labels(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",")]
+    if not all(names) or len(set(names)) != len(names) or len(names) > 9:
+        raise argparse.ArgumentTypeError(
+            f"--labels {value!r}: give 1 to 9 distinct, non-empty names separated by commas")
+    return names
 
 
 SUBCOMMANDS = ("export", "import", "stats")
@@ -59,9 +76,17 @@ def main(argv: list[str] | None = None) -> None:
     options = LayoutOptions(
         direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
     )
+    from .store import Store, StoreError
+
+    try:
+        store = Store(args.db, annotator=args.annotator)
+    except StoreError as error:
+        print(f"annotator: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
     from .app import AnnotatorApp  # Textual is imported only once the input is good
 
-    app = AnnotatorApp(text, args.file, options)
+    app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
+                       allow_overlap=args.allow_overlap)
     explicit = args.bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)
@@ -70,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if explicit:
             _write_terminal(BIDI_IMPLICIT)
+        store.close()
 
 
 def _write_terminal(sequence: str) -> None:

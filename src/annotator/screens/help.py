@@ -20,9 +20,11 @@ class HelpScreen(ModalScreen[None]):
         self._notes = notes
 
     def compose(self) -> ComposeResult:
-        rows = []
-        for binding in self._listed:
-            keys = ", ".join(self.app.get_key_display(Binding(key, "")) for key in binding.key.split(","))
-            rows.append(f"[b]{keys:>14}[/b]  {binding.description}")
+        keys_by_description: dict[str, list[str]] = {}
+        for binding in self._listed:  # bindings sharing a description share a row
+            keys = keys_by_description.setdefault(binding.description, [])
+            keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
+        rows = [f"[b]{', '.join(keys):>16}[/b]  {description}"
+                for description, keys in keys_by_description.items()]
         with VerticalScroll(id="help-body"):
             yield Static("[b]Keys[/b]  (Escape closes)\n\n" + "\n".join(rows) + "\n\n" + self._notes)

@@ -20,13 +20,21 @@ def describe_character(ch: str) -> str:
 class StatusBar(Static):
     """One line: caret offset, direction, word and character under the caret, file."""
 
-    def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions) -> None:
+    def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
+                   *, spans=(), selection: tuple[int, int] | None = None, status: str = "") -> None:
         word = word_at(text, caret)
-        shown = visual_text(text[word[0] : word[1]], options) if word else ""
         parts = [f"offset {caret}/{len(text)}", "RTL" if rtl else "LTR"]
-        if shown:
-            parts.append(f"{shown} [{word[0]}:{word[1]}]")
+        if selection is not None:
+            parts.append(f"selected [{selection[0]}:{selection[1]}] "
+                         f"{visual_text(text[selection[0]:selection[1]], options)}")
+        elif word:
+            parts.append(f"{visual_text(text[word[0]:word[1]], options)} [{word[0]}:{word[1]}]")
+        for span in spans[:2]:
+            kind = "suggested " if span.status == "suggested" else ""
+            parts.append(f"{kind}{span.label} [{span.start}:{span.end}]")
         parts.append(describe_character(text[caret]) if caret < len(text) else "end")
         parts.append(visual_text(source, options))  # a file name is untrusted text too
+        if status:
+            parts.append(status.replace("_", " "))
         parts.append("? keys")
         self.update(Text("  │  ".join(parts)))  # Text, not markup: "[" in a name is literal

@@ -1,0 +1,44 @@
+"""The side panel: the document's spans in reading order; Enter jumps to one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ..layout import LayoutOptions, visual_text
+
+
+class SpanList(OptionList):
+    """One row per span: label, surface text (shaped, in visual order), offsets."""
+
+    class Jump(Message):
+        """The user chose a span: move the caret to ``offset``."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    def show_spans(self, spans: Sequence, text: str, colours: dict[str, str],
+                   options: LayoutOptions) -> None:
+        highlighted = self.highlighted
+        self.clear_options()
+        rows = []
+        for span in sorted(spans, key=lambda s: (s.start, s.end)):
+            row = Text()
+            row.append(f" {span.label} ", style=f"black on {colours.get(span.label, 'grey50')}")
+            mark = " ?" if span.status == "suggested" else ""
+            row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
+            row.append(f"[{span.start}:{span.end}]", style="dim")
+            rows.append(Option(row))
+        self._offsets = [s.start for s in sorted(spans, key=lambda s: (s.start, s.end))]
+        self.add_options(rows)
+        if highlighted is not None and rows:
+            self.highlighted = min(highlighted, len(rows) - 1)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Jump(self._offsets[event.option_index]))

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.skipif(
     not (ANNOTATOR and shutil.which("tmux")), reason="needs the installed annotator and tmux"
 )
 GUTTER = 2  # the document view keeps a stable scrollbar gutter this wide
+SPAN_LIST = 32  # the span list panel on the right
 
 
 class Tmux:
@@ -26,11 +27,16 @@ class Tmux:
 
     def __init__(self, command: list[str], width: int, height: int) -> None:
         self.name = f"annotator-test-{uuid.uuid4().hex[:8]}"
-        subprocess.run(
-            ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-             "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command],
-            check=True,
-        )
+        for attempt in range(5):  # a tmux server that is just exiting refuses new sessions
+            started = subprocess.run(
+                ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
+                 "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command],
+                capture_output=True,
+            )
+            if started.returncode == 0:
+                return
+            time.sleep(0.2 * (attempt + 1))
+        raise RuntimeError(f"tmux would not start: {started.stderr.decode()}")
 
     def screen(self) -> list[str]:
         out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
@@ -60,11 +66,12 @@ class Tmux:
 
 
 @pytest.fixture
-def terminal():
+def terminal(tmp_path):
     sessions = []
 
     def start(path, width=100, height=30, *args):
-        session = Tmux([ANNOTATOR, str(path), *args], width, height)
+        db = str(tmp_path / "annotations.db")
+        session = Tmux([ANNOTATOR, str(path), "--db", db, *args], width, height)
         sessions.append(session)
         return session
 
@@ -97,9 +104,10 @@ def test_the_seed_screen_shows_what_the_engine_lays_out(terminal, width):
     height = 24
     text = SEED.read_text(encoding="utf-8")
     session = terminal(SEED, width, height)
-    expected = expected_rows(text, width - GUTTER, height - 1)  # the last row is the status bar
+    # the last two rows are the legend and the status bar
+    expected = expected_rows(text, width - GUTTER - SPAN_LIST, height - 2)
     rows = session.wait_for(lambda rows: expected[0] and expected[0].strip() in rows[0])
-    shown = [crop_columns(row, width - GUTTER).rstrip() for row in rows[: height - 1]]
+    shown = [crop_columns(row, width - GUTTER - SPAN_LIST).rstrip() for row in rows[: height - 2]]
     assert shown == expected
     assert "offset 0/3328" in rows[height - 1]
 
@@ -128,7 +136,7 @@ def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
-        os.execv(ANNOTATOR, [ANNOTATOR, str(SEED)])
+        os.execv(ANNOTATOR, [ANNOTATOR, str(SEED), "--db", str(tmp_path / "a.db")])
     output = b""
     deadline = time.monotonic() + 20
     sent_quit = False

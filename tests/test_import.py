@@ -128,6 +128,8 @@ def test_the_doccano_shapes_are_all_read(tmp_path, capsysbinary):
     db2 = tmp_path / "b.db"  # auto detects the same
     assert run(capsysbinary, "import", str(data), "--db", str(db2))[0] == 0
     assert spans_in(db2) == spans_in(db)
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "c.db"), "--format", "jsonl")
+    assert code == 2 and err.count("a doccano line? use --format doccano or auto; line skipped") == 3
 
 
 def test_prodigy_lines_with_a_reject_or_ignore_answer_are_left_out(tmp_path, capsysbinary):

@@ -199,6 +199,11 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
             fmt = "doccano"
         else:
             fmt = "jsonl"
+    doccano_keys = [key for key in ("entities", "label", "labels") if key in obj]
+    if fmt == "jsonl" and "spans" not in obj and doccano_keys:
+        raise LineError(f'no "spans" but "{doccano_keys[0]}": a doccano line? use --format doccano or auto')
+    if fmt == "doccano" and "spans" in obj and not doccano_keys:
+        raise LineError('"spans" but no "label" or "entities": a JSONL (Prodigy) line? use --format jsonl or auto')
     if fmt == "jsonl":
         meta = obj.get("meta", {})
         if meta is None:

@@ -84,10 +84,12 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from .store import DOCUMENT_STATUSES as DOC_STATUSES
+from .store import SCHEMA_VERSION
 from .tokens import Tokens, spacy_tokens, tokenize
 
 __all__ = [
@@ -106,9 +108,6 @@ __all__ = [
 ]
 
 FORMATS = ("jsonl", "doccano", "conll", "spacy")
-DOC_STATUSES = ("new", "in_progress", "done")
-#: The store schema this module reads (``meta.schema_version``).
-SCHEMA_VERSION = 1
 CONLL_DOCSTART = "-DOCSTART- -X- O O"
 #: Tokens after (a run of) which a CoNLL sentence ends.
 SENTENCE_END = frozenset(".!?\u061f\u06d4\u2026")
@@ -147,7 +146,6 @@ class ExportSummary:
     misaligned: int = 0  # spans that do not start and end on token boundaries
     omitted: int = 0  # spans the format could not carry (CoNLL tags, spaCy ents)
     expanded: int = 0  # spans grown to token boundaries (spaCy)
-    notes: list[str] = field(default_factory=list)
 
     def line(self, destination: str) -> str:
         text = (

@@ -48,10 +48,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .loading import BINARY_SNIFF_BYTES
+from .store import DOCUMENT_STATUSES as DOC_STATUSES
+from .store import Store, StoreError
 
 __all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
 
-DOC_STATUSES = ("new", "in_progress", "done")
 DEFAULT_ANNOTATOR = "import"
 
 
@@ -294,8 +295,6 @@ def import_file(
 
     Bad lines are passed to ``report`` as one line each ("FILE:N: what; line skipped");
     ImportFileError when the file or the database cannot be used at all."""
-    from .store import Store, StoreError
-
     if fmt not in ("auto", "jsonl", "doccano"):
         raise ImportFileError(f"unknown format {fmt!r}; use auto, jsonl or doccano")
     if status not in ("suggested", "accepted"):

@@ -12,10 +12,9 @@ import json
 import os
 
 from .export import DOC_STATUSES, connect_readonly
+from .store import SPAN_STATUSES
 
-__all__ = ["collect", "render_table", "render_json", "SPAN_STATUSES"]
-
-SPAN_STATUSES = ("accepted", "suggested", "rejected")
+__all__ = ["collect", "render_table", "render_json"]
 
 
 def _counts(conn, sql: str) -> dict[str, int]:

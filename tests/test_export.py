@@ -414,6 +414,7 @@ def test_the_output_file_gets_ordinary_permissions(fx, tmp_path, capsysbinary):
         (["--db", "{db}", "--out", "{db}"], ["the database itself"]),
         (["--db", "{db}", "--format", "xml"], ["invalid choice", "xml"]),
         (["--db", "{db}", "--status", "finished"], ["invalid choice", "finished"]),
+        (["--db", "{db}", "--bogus"], ["annotator export: unrecognized arguments: --bogus"]),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(fx, tmp_path, capsysbinary, args, needles):

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_option(st)
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.subcommands = {"export": ex, "import": im, "stats": st}
     return parser
 
 
@@ -83,8 +84,11 @@ def _say(command: str, message: str) -> None:
 
 def run(argv: list[str]) -> int:
     """Run one data command; returns the exit status (0 ok, 2 bad input)."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the subcommand, so the line names it and its --help
+            parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # --help (0) or a usage error (2), already printed
         return int(stop.code or 0)
     try:

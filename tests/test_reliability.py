@@ -131,3 +131,16 @@ def test_a_database_from_a_newer_annotator_is_refused_and_left_untouched(tmp_pat
     before = db.read_bytes()
     assert_refused_in_one_line(run_annotator(SEED, "--db", db), db)
     assert db.read_bytes() == before
+
+
+def test_a_bad_label_name_is_one_line_and_exit_2_and_the_database_keeps_its_labels(tmp_path):
+    db = tmp_path / "annotations.db"
+    subprocess.run([sys.executable, "-c", (
+        "import sys; from annotator.store import Store; Store(sys.argv[1]).set_labels(['PER', 'ORG'])"),
+        str(db)], check=True)
+    result = run_annotator(SEED, "--db", db, "--labels", "PER,B\x01")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    with sqlite3.connect(db) as conn:
+        assert [name for (name,) in conn.execute("SELECT name FROM labels ORDER BY position")] == ["PER", "ORG"]
+    conn.close()

@@ -78,15 +78,15 @@ def main(argv: list[str] | None = None) -> None:
     )
     from .store import Store, StoreError
 
+    from .app import AnnotatorApp
+
     try:
         store = Store(args.db, annotator=args.annotator)
-    except StoreError as error:
+        app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
+                           allow_overlap=args.allow_overlap)
+    except StoreError as error:  # an unusable database, a bad label or annotator name
         print(f"annotator: {error}", file=sys.stderr)
         raise SystemExit(2) from None
-    from .app import AnnotatorApp  # Textual is imported only once the input is good
-
-    app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
-                       allow_overlap=args.allow_overlap)
     explicit = args.bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)

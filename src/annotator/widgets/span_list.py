@@ -35,6 +35,10 @@ class SpanList(OptionList):
             row.append(f"[{span.start}:{span.end}]", style="dim")
             rows.append(Option(row))
         self._offsets = [s.start for s in sorted(spans, key=lambda s: (s.start, s.end))]
+        if not rows:  # a first-time user sees where to start
+            rows = [Option(Text("No spans yet. Select text (Shift+arrows) or put the caret on a "
+                                "word, then press a label key 1-9. l hides this list.",
+                                style="dim"), disabled=True)]
         self.add_options(rows)
         if highlighted is not None and rows:
             self.highlighted = min(highlighted, len(rows) - 1)

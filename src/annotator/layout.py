@@ -165,7 +165,7 @@ def layout_paragraph(
             order = [first + k for k in bidi.visual_order(cluster_levels)]
             cluster_levels = [cluster_levels[k - first] for k in order]
         texts = [clusters.texts[k] for k in order]
-        if any(level & 1 for level in cluster_levels):
+        if any(cluster_level & 1 for cluster_level in cluster_levels):
             _mirror(texts, cluster_levels)
         lines.append(DisplayLine(
             offset + start, offset + end, rtl, texts,

@@ -640,3 +640,14 @@ def test_data_version_changes_when_another_connection_commits(store, doc):
     with Store(store.path, annotator="bob") as bob:
         bob.add_span(doc, 0, 3, "PER")
     assert store.data_version() != before
+
+
+def test_add_spans_stores_a_batch_in_one_transaction_all_or_nothing(tmp_path):
+    with Store(tmp_path / "a.db", annotator="tester") as store:
+        record, _ = store.open_document("ab cd ef gh", "x.txt")
+        store.add_spans(record.id, [(0, 2, "PER"), (3, 5, "LOC")])
+        with pytest.raises(OverlapError):
+            store.add_spans(record.id, [(6, 8, "ORG"), (4, 5, "ORG")])
+        assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2), (3, 5)]
+        assert store.undo(record.id) is not None  # one undo step per span
+        assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2)]

@@ -446,22 +446,41 @@ class Store:
         allow_overlap: bool = False,
     ) -> Span:
         """Store one span (and its undo entry) in one durable transaction."""
-        annotator = self.annotator if annotator is None else _check_name(annotator, "annotator")
-        _check_name(label, "label")
-        _check_choice(status, SPAN_STATUSES, "span status")
-        with self._writing("adding a span") as conn:
-            _check_offsets(start, end, self._length(conn, doc_id))
-            _check_free(conn, doc_id, start, end, label, status, allow_overlap)
-            now = _now()
-            values = (doc_id, start, end, label, annotator, status, now, now)
-            cursor = conn.execute(
-                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
-            span = Span(cursor.lastrowid, *values)
-            self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
+        [span] = self.add_spans(doc_id, [(start, end, label)], annotator=annotator,
+                                status=status, allow_overlap=allow_overlap)
         return span
+
+    def add_spans(
+        self,
+        doc_id: str,
+        spans: Iterable[tuple[int, int, str]],
+        *,
+        annotator: str | None = None,
+        status: str = "accepted",
+        allow_overlap: bool = False,
+    ) -> list[Span]:
+        """Store many ``(start, end, label)`` spans in ONE durable transaction: all or none
+        (an import's line is atomic, and a commit per span would make big imports crawl)."""
+        annotator = self.annotator if annotator is None else _check_name(annotator, "annotator")
+        _check_choice(status, SPAN_STATUSES, "span status")
+        added = []
+        with self._writing("adding spans") as conn:
+            length = self._length(conn, doc_id)
+            now = _now()
+            for start, end, label in spans:
+                _check_name(label, "label")
+                _check_offsets(start, end, length)
+                _check_free(conn, doc_id, start, end, label, status, allow_overlap)
+                values = (doc_id, start, end, label, annotator, status, now, now)
+                cursor = conn.execute(
+                    "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    values,
+                )
+                span = Span(cursor.lastrowid, *values)
+                self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
+                added.append(span)
+        return added
 
     def delete_span(self, span_id: int) -> Span:
         with self._writing("deleting a span") as conn:

@@ -68,6 +68,8 @@ async def test_imported_predictions_are_suggestions_a_user_accepts_in_the_app(tm
     assert result.returncode == 0, result.stderr
     app = AnnotatorApp(seed_text, "seed.txt", Store(db, annotator="amina"))
     async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("u")  # the import is not on the user's undo stack: nothing to undo
+        assert len(app.store.spans(app.record.id)) == 2
         await pilot.press("n", "a")  # the first suggestion in reading order: accept it
     exported = cli("export", "--db", db)
     [record] = [json.loads(line) for line in exported.stdout.splitlines()]

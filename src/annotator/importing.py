@@ -303,7 +303,9 @@ def import_file(
     source_prefix = str(path.resolve())
     summary = ImportSummary(file=file)
     try:
-        store = Store(db_path)
+        # Imports are recorded under "import", never on a user's undo stack: a user's `u`
+        # in the app undoes their own last action, not a span a model suggested.
+        store = Store(db_path, annotator=DEFAULT_ANNOTATOR)
     except StoreError as error:
         raise ImportFileError(str(error)) from None
     # A reader beside the store for the checks made before writing a line (the store
@@ -356,7 +358,6 @@ def import_file(
                     )
                     continue
             # The line is good: write it.
-            added = 0
             try:
                 if unknown:
                     store.add_labels(unknown)
@@ -373,19 +374,12 @@ def import_file(
                 summary.documents += 1
                 summary.new_documents += is_new
                 who = parsed.annotator or annotator or DEFAULT_ANNOTATOR
-                for start, end, label in new_spans:
-                    store.add_span(
-                        doc_id, start, end, label,
-                        annotator=who, status=status, allow_overlap=status != "accepted",
-                    )
-                    added += 1
-                    summary.spans += 1
+                added = len(store.add_spans(doc_id, new_spans, annotator=who, status=status,
+                                            allow_overlap=status != "accepted"))
+                summary.spans += added
             except StoreError as error:
                 summary.skipped += 1
-                report(
-                    f"{file}:{number}: the store refused it ({error}); "
-                    f"{added} of its spans were added before that"
-                )
+                report(f"{file}:{number}: the store refused its spans ({error}); line skipped")
                 continue
     finally:
         reader.close()

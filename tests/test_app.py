@@ -173,3 +173,17 @@ async def test_q_quits(store):
     async with app.run_test() as pilot:
         await pilot.press("q")
     assert app.return_code == 0
+
+
+async def test_the_mouse_wheel_scrolls_without_moving_the_caret(seed_text, store):
+    from textual.events import MouseScrollDown
+
+    app = AnnotatorApp(seed_text, "seed.txt", store)
+    async with app.run_test(size=(100, 12)) as pilot:
+        view = view_of(app)
+        for _ in range(3):
+            view.post_message(MouseScrollDown(view, 5, 5, 0, 0, 0, False, False, False))
+            await pilot.pause()
+        await pilot.pause(0.3)
+        assert view.scroll_offset.y > 0
+        assert view.caret == 0

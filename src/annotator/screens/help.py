@@ -24,7 +24,14 @@ class HelpScreen(ModalScreen[None]):
         for binding in self._listed:  # bindings sharing a description share a row
             keys = keys_by_description.setdefault(binding.description, [])
             keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
-        rows = [f"[b]{', '.join(keys):>16}[/b]  {description}"
+        rows = [f"[b]{_key_list(keys):>16}[/b]  {description}"
                 for description, keys in keys_by_description.items()]
         with VerticalScroll(id="help-body"):
             yield Static("[b]Keys[/b]  (Escape closes)\n\n" + "\n".join(rows) + "\n\n" + self._notes)
+
+
+def _key_list(keys: list[str]) -> str:
+    """``1-9`` for the label keys, else the keys separated by commas."""
+    if len(keys) > 2 and all(key.isdigit() for key in keys):
+        return f"{keys[0]}-{keys[-1]}"
+    return ", ".join(keys)

@@ -247,3 +247,37 @@ def test_highlighting_a_range_styles_exactly_the_cells_that_intersect_it(text, w
         chosen = set(line.cells_intersecting(start, end))
         for index, cell in enumerate(line.cells):
             assert (index in chosen) == (cell.start < end and start < cell.end)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=mixed_text(min_size=1, max_size=80), width=st.integers(1, 30),
+       max_block=st.integers(2, 12))
+def test_long_paragraphs_cut_into_blocks_still_cover_every_character_once(text, width, max_block):
+    layout = DocumentLayout(Document(text, max_block=max_block), width)
+    covered, y = [], 0
+    while (line := layout.line(y)) is not None:
+        covered += [(cell.start, cell.end) for cell in line.cells]
+        y += 1
+    position = 0
+    for start, end in sorted(covered):
+        assert start == position
+        position = end
+    assert position == len(text)
+
+
+def test_a_huge_single_line_file_is_laid_out_one_block_at_a_time(seed_text):
+    text = (seed_text + " ") * 300  # about a million characters, no line break
+    document = Document(text)
+    assert document.paragraph_count > 100
+    layout = DocumentLayout(document, 98)
+    first = layout.line(0)
+    assert first.start == 0 and first.rtl and first.cells[-1].start == 0
+    block_start, block_end = document.paragraph(1)
+    assert text[block_start - 1] == " "  # blocks are cut after a space, inside no word
+
+
+def test_a_block_cut_from_a_paragraph_keeps_the_paragraph_direction():
+    text = "عربي " * 4 + "Latin words here"
+    layout = DocumentLayout(Document(text, max_block=22), 80)
+    lines = [layout.line(y) for y in range(layout.line_count)]
+    assert len(lines) > 1 and all(line.rtl for line in lines if line)

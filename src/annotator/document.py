@@ -10,22 +10,55 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
+from dataclasses import replace
 from itertools import accumulate
 
-from .layout import DisplayLine, LayoutOptions, layout_paragraph
+from .layout import DisplayLine, LayoutOptions, auto_direction, layout_paragraph
+
+
+# Paragraphs longer than this many characters are laid out in blocks of about this size,
+# cut after a space: a 10 MB file with no line breaks still shows its first screen at once.
+# (The bidi algorithm runs per block; with bidi controls made inert, what crosses a cut is
+# at most a bracket pair, and a block keeps the direction of its paragraph.)
+MAX_BLOCK = 8192
 
 
 class Document:
-    """The stored text, exactly as loaded, and where its paragraphs start."""
+    """The stored text, exactly as loaded, and the blocks it is laid out in: its paragraphs,
+    a very long paragraph cut into several blocks."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, max_block: int = MAX_BLOCK) -> None:
         self.text = text
         lengths = [len(part) + 1 for part in text.split("\n")]
         lengths[-1] -= 1  # the last part has no line feed after it
         if len(lengths) > 1 and lengths[-1] == 0:
             lengths.pop()  # a final line feed ends the last paragraph; it opens none
+        self.heads: list[int] | None = None  # each block's first block of its paragraph
+        if max(lengths) > max_block:
+            lengths, self.heads = self._cut(lengths, max_block)
         self.lengths = lengths
         self.starts = [0, *accumulate(lengths[:-1])]
+
+    def _cut(self, lengths: list[int], max_block: int) -> tuple[list[int], list[int]]:
+        blocks: list[int] = []
+        heads: list[int] = []
+        position = 0
+        for length in lengths:
+            head, end = len(blocks), position + length
+            while end - position > max_block:
+                cut = self.text.rfind(" ", position + max_block // 2, position + max_block)
+                cut = cut + 1 if cut >= 0 else position + max_block
+                blocks.append(cut - position)
+                heads.append(head)
+                position = cut
+            blocks.append(end - position)
+            heads.append(head)
+            position = end
+        return blocks, heads
+
+    def head(self, index: int) -> int:
+        """The first block of the paragraph that block ``index`` belongs to."""
+        return index if self.heads is None else self.heads[index]
 
     def __len__(self) -> int:
         return len(self.text)
@@ -122,7 +155,7 @@ class DocumentLayout:
         if lines is None:
             start, end = self.document.paragraph(index)
             text = self.document.text[start:end]
-            lines = layout_paragraph(text, start, self.width, self.options)
+            lines = layout_paragraph(text, start, self.width, self._options_for(index))
             self._cache[index] = lines
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
@@ -130,6 +163,14 @@ class DocumentLayout:
         else:
             self._cache.move_to_end(index)
         return lines
+
+    def _options_for(self, index: int) -> LayoutOptions:
+        """A block cut from a long paragraph takes the direction of the paragraph's start."""
+        head = self.document.head(index)
+        if head == index or self.options.direction != "auto":
+            return self.options
+        start, end = self.document.paragraph(head)
+        return replace(self.options, direction=auto_direction(self.document.text[start:end]))
 
     def stops(self, index: int) -> list[int]:
         """Caret stops of a paragraph in logical order: the starts of its clusters."""

@@ -177,5 +177,10 @@ def build_clusters(
     for i in attached:
         if codes[i] in drawn:  # hidden harakat stay covered by their cluster, not drawn
             texts[bisect_right(starts, i) - 1] += glyphs[i]
-    bidi_text = text.translate(_STAND_INS) if "K" in codes else text
+    bidi_text = neutralised(text) if "K" in codes else text
     return Clusters(starts, texts, widths, cluster_codes, bidi_text)
+
+
+def neutralised(text: str) -> str:
+    """``text`` with every control replaced by its visible, bidi-neutral stand-in."""
+    return text.translate(_STAND_INS)

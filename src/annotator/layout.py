@@ -21,7 +21,7 @@ from itertools import accumulate
 from typing import Literal
 
 from . import bidi
-from .glyphs import BREAK_CODES, KIND_OF_CODE, Kind, build_clusters
+from .glyphs import BREAK_CODES, KIND_OF_CODE, Kind, build_clusters, neutralised
 from .unicode_tables import MIRRORING
 
 Direction = Literal["auto", "rtl", "ltr"]
@@ -127,6 +127,11 @@ class DisplayLine:
     def logical_starts(self) -> list[int]:
         """Start offsets of the line's cells in logical (reading) order."""
         return [start for start, _ in self._logical()]
+
+
+def auto_direction(text: str) -> Direction:
+    """The direction rule P2-P3 gives ``text`` (controls made inert, as on screen)."""
+    return "rtl" if bidi.paragraph_level(neutralised(text)) else "ltr"
 
 
 def paragraph_level(bidi_text: str, direction: Direction) -> int:

@@ -12,7 +12,7 @@ from . import navigation as nav
 from .document import Document
 from .layout import LayoutOptions
 from .screens.help import HelpScreen
-from .store import Store, StoreError
+from .store import DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.span_list import SpanList
@@ -64,7 +64,9 @@ class AnnotatorApp(App[None]):
         *,
         labels: list[str] | None = None,
         allow_overlap: bool = False,
+        opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
     ) -> None:
+        """``opened`` is what ``store.open_document`` returned, if the caller already did it."""
         super().__init__()
         self.document = Document(text)
         self.source = os.path.basename(source)
@@ -73,7 +75,9 @@ class AnnotatorApp(App[None]):
         self.allow_overlap = allow_overlap
         if labels:
             store.set_labels(labels)
-        self.record, self.replaced = store.open_document(text, os.path.abspath(source))
+        if opened is None:
+            opened = store.open_document(text, os.path.abspath(source))
+        self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
         self._seen_version = store.data_version()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
 from .layout import LayoutOptions
@@ -76,14 +78,19 @@ def main(argv: list[str] | None = None) -> None:
     options = LayoutOptions(
         direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
     )
-    from .store import Store, StoreError
-
-    from .app import AnnotatorApp
+    from .store import Store, StoreError  # before Textual: a bad database fails fast
 
     try:
         store = Store(args.db, annotator=args.annotator)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            # Hashing and storing a large text (~130 ms for 10 MB, the first time) runs while
+            # Textual is imported (~270 ms): neither waits for the other.
+            opening = pool.submit(store.open_document, text, os.path.abspath(args.file))
+            from .app import AnnotatorApp
+
+            opened = opening.result()
         app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
-                           allow_overlap=args.allow_overlap)
+                           allow_overlap=args.allow_overlap, opened=opened)
     except StoreError as error:  # an unusable database, a bad label or annotator name
         print(f"annotator: {error}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -16,37 +16,32 @@ from .document import DocumentLayout
 WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]+")
 
 
-def stops(layout: DocumentLayout, paragraph: int) -> list[int]:
-    """Caret stops of a paragraph in logical order: the starts of its clusters."""
-    return layout.stops(paragraph)
-
-
 def snap(layout: DocumentLayout, offset: int) -> int:
     """The stop at or before ``offset`` (inside a ligature -> its start)."""
     offset = min(max(0, offset), max(0, len(layout.document) - 1))
-    starts = stops(layout, layout.document.paragraph_of(offset))
+    starts = layout.stops(layout.document.paragraph_of(offset))
     return starts[max(0, bisect_right(starts, offset) - 1)]
 
 
 def next_stop(layout: DocumentLayout, caret: int) -> int:
     paragraph = layout.document.paragraph_of(caret)
-    starts = stops(layout, paragraph)
+    starts = layout.stops(paragraph)
     k = bisect_right(starts, caret)
     if k < len(starts):
         return starts[k]
     if paragraph + 1 < layout.document.paragraph_count:
-        return stops(layout, paragraph + 1)[0]
+        return layout.stops(paragraph + 1)[0]
     return caret
 
 
 def previous_stop(layout: DocumentLayout, caret: int) -> int:
     paragraph = layout.document.paragraph_of(caret)
-    starts = stops(layout, paragraph)
+    starts = layout.stops(paragraph)
     k = bisect_left(starts, caret)
     if k > 0:
         return starts[k - 1]
     if paragraph > 0:
-        return stops(layout, paragraph - 1)[-1]
+        return layout.stops(paragraph - 1)[-1]
     return caret
 
 
@@ -84,7 +79,7 @@ def previous_word(layout: DocumentLayout, caret: int) -> int:
 
 def document_end(layout: DocumentLayout) -> int:
     """The last stop of the document (its final line feed, if it has one)."""
-    return stops(layout, layout.document.paragraph_count - 1)[-1]
+    return layout.stops(layout.document.paragraph_count - 1)[-1]
 
 
 def line_start(layout: DocumentLayout, caret: int) -> int:

@@ -238,9 +238,12 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh()
         self.post_message(self.CaretMoved(self, caret))
 
-    def _forward_is_left(self) -> bool:
+    def _arrow_move(self, direction: int, forward, backward, extend: bool = False) -> None:
+        """An arrow key (-1 left, 1 right) is forward in reading order where the caret's
+        paragraph runs right to left on the left key, else on the right key."""
         _, line = self.text_layout.locate(self.caret)
-        return line.rtl
+        step = forward if (direction < 0) == line.rtl else backward
+        self._move(step(self.text_layout, self.caret), extend=extend)
 
     def _move(self, caret: int, keep_goal: bool = False, extend: bool = False) -> None:
         """Move the caret; a plain move drops the selection, an extending one keeps its anchor."""
@@ -273,14 +276,10 @@ class DocumentView(ScrollView, can_focus=True):
         self._move(nav.snap(self.text_layout, end - 1), extend=True)
 
     def action_select_arrow(self, direction: int) -> None:
-        forward = (direction < 0) == self._forward_is_left()
-        step = nav.next_stop if forward else nav.previous_stop
-        self._move(step(self.text_layout, self.caret), extend=True)
+        self._arrow_move(direction, nav.next_stop, nav.previous_stop, extend=True)
 
     def action_select_word(self, direction: int) -> None:
-        forward = (direction < 0) == self._forward_is_left()
-        step = nav.word_end if forward else nav.previous_word
-        self._move(step(self.text_layout, self.caret), extend=True)
+        self._arrow_move(direction, nav.word_end, nav.previous_word, extend=True)
 
     def action_swap_edges(self) -> None:
         if self.anchor is not None:
@@ -292,14 +291,10 @@ class DocumentView(ScrollView, can_focus=True):
             self._move(self.caret)
 
     def action_arrow(self, direction: int) -> None:
-        forward = (direction < 0) == self._forward_is_left()
-        step = nav.next_stop if forward else nav.previous_stop
-        self._move(step(self.text_layout, self.caret))
+        self._arrow_move(direction, nav.next_stop, nav.previous_stop)
 
     def action_arrow_word(self, direction: int) -> None:
-        forward = (direction < 0) == self._forward_is_left()
-        step = nav.next_word if forward else nav.previous_word
-        self._move(step(self.text_layout, self.caret))
+        self._arrow_move(direction, nav.next_word, nav.previous_word)
 
     def action_vertical(self, lines: int) -> None:
         if self._goal_column is None:

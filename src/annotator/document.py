@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import replace
+from functools import cached_property
 from itertools import accumulate
 
 from .layout import DisplayLine, LayoutOptions, auto_direction, layout_paragraph
@@ -141,10 +142,12 @@ class DocumentLayout:
         self._stops: dict[int, tuple[list[DisplayLine], list[int]]] = {}
         self._rows: dict[int, DisplayLine | None] = {}
         self._rows_version = -1
-        self.counts = LineCounts([self._estimate(n) for n in document.lengths])
 
-    def _estimate(self, length: int) -> int:
-        return max(1, -(-length // self.width))
+    @cached_property
+    def counts(self) -> LineCounts:
+        """Lines per paragraph, estimated until laid out.  Built on first use: a view makes a
+        layout before it knows its width, and that one is replaced unused."""
+        return LineCounts([max(1, -(-length // self.width)) for length in self.document.lengths])
 
     @property
     def line_count(self) -> int:

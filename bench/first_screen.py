@@ -26,7 +26,6 @@ from annotator.store import Store
 from annotator.widgets.document_view import DocumentView
 
 SIZE = (100, 30)
-STORE: Store
 
 
 def process_first_screen(path: Path, db: Path) -> float:
@@ -56,10 +55,10 @@ def process_first_screen(path: Path, db: Path) -> float:
     return elapsed
 
 
-async def first_screen(path: Path) -> float:
+async def first_screen(path: Path, store: Store) -> float:
     """From reading the file to the document view's first rendered screen."""
     t0 = time.perf_counter()
-    app = AnnotatorApp(load_text(path), str(path), STORE)
+    app = AnnotatorApp(load_text(path), str(path), store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         view = app.query_one(DocumentView)
@@ -68,10 +67,10 @@ async def first_screen(path: Path) -> float:
     return elapsed
 
 
-async def caret_move(path: Path, moves: int) -> tuple[float, float]:
+async def caret_move(path: Path, moves: int, store: Store) -> tuple[float, float]:
     """One Left key, mid-document: (handling = caret move + status bar + repainting the
     screen's rows, measured directly; end to end = Pilot key press through Textual's loop)."""
-    app = AnnotatorApp(load_text(path), str(path), STORE)
+    app = AnnotatorApp(load_text(path), str(path), store)
     async with app.run_test(size=SIZE) as pilot:
         view = app.query_one(DocumentView)
         view.caret = len(view.document) // 2  # far from the start: no advantage to the seed
@@ -92,17 +91,16 @@ async def caret_move(path: Path, moves: int) -> tuple[float, float]:
 
 
 async def main(rounds: int, moves: int) -> None:
-    global STORE
     with tempfile.TemporaryDirectory() as tmp:
         big = write_big(Path(tmp) / "big.txt")
-        STORE = Store(Path(tmp) / "bench.db")
+        store = Store(Path(tmp) / "bench.db")
         print(f"seed {SEED.stat().st_size:,} bytes; big {big.stat().st_size:,} bytes")
         screens = {SEED: [], big: []}
         carets = {SEED: [], big: []}
         for _ in range(rounds):
             for path in (SEED, big):
-                screens[path].append(await first_screen(path))
-                carets[path].append(await caret_move(path, moves))
+                screens[path].append(await first_screen(path, store))
+                carets[path].append(await caret_move(path, moves, store))
         for fresh in (True, False):
             times = {}
             for path in (SEED, big):

@@ -7,7 +7,7 @@
    documents of 2-4 sentences of the seed article with a unique serial, ten
    token-aligned, non-overlapping accepted spans each; one of three annotators per
    document, and a second one (3 of the 10 spans) on every tenth document.
-2. Times ``annotator.export.export`` (``--format jsonl``) against bare sqlite3 +
+2. Times ``annotator.pipeline.export.export`` (``--format jsonl``) against bare sqlite3 +
    json.dumps loops over the same rows, in the same run (best of 3 each):
    * ``bare, same output``: one SELECT of the documents, one SELECT of each
      document's spans, the same tokens and hashes, ``json.dumps`` per record, one
@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import seed_text  # noqa: E402
 
-from annotator.export import ExportOptions, export, input_hash, task_hash  # noqa: E402
-from annotator.tokens import spacy_tokens, tokenize  # noqa: E402
+from annotator.pipeline.export import ExportOptions, export, input_hash, task_hash  # noqa: E402
+from annotator.text.tokens import spacy_tokens, tokenize  # noqa: E402
 
 LABELS = ("PER", "LOC", "ORG", "MISC")
 ANNOTATORS = ("amira", "bilal", "model")
@@ -186,7 +186,7 @@ def child_memory(db: Path, out: Path) -> dict:
     """Run one export in a fresh interpreter; its peak memory."""
     code = (
         "import json, resource, sys, tracemalloc\n"
-        "from annotator.export import ExportOptions, export\n"
+        "from annotator.pipeline.export import ExportOptions, export\n"
         "mode = sys.argv[3]\n"
         "if mode == 'tracemalloc': tracemalloc.start()\n"
         "summary = export(sys.argv[1], sys.argv[2], ExportOptions())\n"

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from corpus import SEED, write_big
 
-from annotator.app import AnnotatorApp
-from annotator.loading import load_text
+from annotator.tui.app import AnnotatorApp
+from annotator.text.loading import load_text
 from annotator.store import Store
-from annotator.widgets.document_view import DocumentView
+from annotator.tui.widgets.document_view import DocumentView
 
 SIZE = (100, 30)
 

@@ -16,8 +16,8 @@ from arabic_reshaper import reshape
 from bidi import get_display
 from corpus import big_text, seed_text
 
-from annotator.document import Document
-from annotator.layout import layout_paragraph
+from annotator.text.document import Document
+from annotator.text.layout import layout_paragraph
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:

@@ -2,12 +2,12 @@
 
 import pytest
 
-from annotator import navigation as nav
-from annotator.app import AnnotatorApp
+from annotator.text import navigation as nav
+from annotator.tui.app import AnnotatorApp
 from annotator.store import Store
-from annotator.layout import visual_text
-from annotator.widgets.document_view import DocumentView
-from annotator.widgets.status_bar import StatusBar
+from annotator.text.layout import visual_text
+from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.status_bar import StatusBar
 
 MIXED = "مرحبا بالعالم\nHello world\nكلمة (Word) أخرى"
 

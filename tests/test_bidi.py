@@ -1,4 +1,4 @@
-"""Focused tests for annotator.bidi (the full conformance run is in
+"""Focused tests for annotator.text.bidi (the full conformance run is in
 test_bidi_conformance.py)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import bidi as python_bidi  # python-bidi (Rust unicode-bidi core), the referenc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import bidi
-from annotator.unicode_tables import UNICODE_VERSION
+from annotator.text import bidi
+from annotator.text.unicode_tables import UNICODE_VERSION
 
 
 def display(text: str, base: int, mirrored: bool = False) -> str:

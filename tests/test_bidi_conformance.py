@@ -1,4 +1,4 @@
-"""Unicode 15.0 BidiCharacterTest.txt conformance for annotator.bidi.
+"""Unicode 15.0 BidiCharacterTest.txt conformance for annotator.text.bidi.
 
 Every one of the 91,707 test cases is checked: the paragraph level (field 2),
 the resolved levels after L1 (field 3; 'x' marks characters removed by X9,
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator import bidi
+from annotator.text import bidi
 
 DATA = Path(__file__).parent / "data" / "BidiCharacterTest-15.0.0.txt.xz"
 TOTAL_CASES = 91_707

@@ -7,19 +7,12 @@ and no Python traceback anywhere.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 
 import pytest
 
 TIMEOUT_S = 20
-
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("annotator.cli") is None,
-    reason="src/annotator/cli.py does not exist yet",
-)
-
 
 def run_annotator(*args: str, cwd) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("annotator")

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator import commands
-from annotator.export import (
+from annotator.cli import data as commands
+from annotator.pipeline.export import (
     ExportError,
     ExportOptions,
     _murmurhash3_32_py,
@@ -31,7 +31,7 @@ from annotator.export import (
     task_hash,
 )
 from annotator.store import Store
-from annotator.tokens import Tokens, spacy_tokens, tokenize
+from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_fbaffb694397fea6.txt"
@@ -449,7 +449,7 @@ def test_without_spacy_the_spacy_format_says_how_to_install_it(fx, tmp_path):
 
     code = (
         "import sys; sys.modules['spacy'] = None\n"  # as if spaCy were not installed
-        "from annotator.commands import run\n"
+        "from annotator.cli.data import run\n"
         f"raise SystemExit(run(['export', '--db', {str(fx.db)!r}, '--format', 'spacy', '--out', 'x.spacy']))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)

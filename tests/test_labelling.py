@@ -2,11 +2,11 @@
 
 import pytest
 
-from annotator.app import AnnotatorApp
+from annotator.tui.app import AnnotatorApp
 from annotator.store import Store
-from annotator.widgets.document_view import DocumentView
-from annotator.widgets.span_list import SpanList
-from annotator.widgets.status_bar import StatusBar
+from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.span_list import SpanList
+from annotator.tui.widgets.status_bar import StatusBar
 
 SIZE = (120, 30)
 

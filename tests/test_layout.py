@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import ARABIC_LETTERS, DIGITS, LATIN, PUNCTUATION, WORDS, mixed_text
 
-from annotator import bidi
-from annotator.document import Document, DocumentLayout
-from annotator.glyphs import Kind
-from annotator.layout import LayoutOptions, layout_paragraph, visual_text
+from annotator.text import bidi
+from annotator.text.document import Document, DocumentLayout
+from annotator.text.glyphs import Kind
+from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
 
 LAM_ALEF_ONLY = {
     name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") and "MAKSURA" not in name

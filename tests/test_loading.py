@@ -1,4 +1,4 @@
-"""Tests for annotator.loading: bytes on disk -> the document text."""
+"""Tests for annotator.text.loading: bytes on disk -> the document text."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator import loading
-from annotator.loading import LoadError, load_text
+from annotator.text import loading
+from annotator.text.loading import LoadError, load_text
 
 ARABIC = "بسم الله الرحمن الرحيم\nقال: «مرحبا» — ١٢٣ ۴۵۶ lam-alef لا"
 

@@ -8,9 +8,9 @@ import subprocess
 import spacy
 from spacy.tokens import DocBin
 
-from annotator.app import AnnotatorApp
+from annotator.tui.app import AnnotatorApp
 from annotator.store import Store
-from annotator.widgets.document_view import DocumentView
+from annotator.tui.widgets.document_view import DocumentView
 
 ANNOTATOR = shutil.which("annotator")
 ENTITIES = [("بشار الأسد", "1"), ("حلب", "2"), ("المرصد السورى", "3")]

@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED
 from wcwidth import wcswidth
 
-from annotator.document import Document, DocumentLayout
+from annotator.text.document import Document, DocumentLayout
 
 ANNOTATOR = shutil.which("annotator")
 pytestmark = pytest.mark.skipif(

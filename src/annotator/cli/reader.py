@@ -8,8 +8,8 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
-from .layout import LayoutOptions
-from .loading import LoadError, load_text
+from annotator.text.layout import LayoutOptions
+from annotator.text.loading import LoadError, load_text
 
 # ECMA-48 BDSM: explicit mode tells bidi-capable terminals (VTE >= 0.58, mintty) not to
 # reorder what we send, since we send visual order; implicit mode is their default.
@@ -66,7 +66,7 @@ SUBCOMMANDS = ("export", "import", "stats")
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
-        from .commands import run
+        from annotator.cli.data import run
 
         raise SystemExit(run(argv))
     args = build_parser().parse_args(argv)
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     options = LayoutOptions(
         direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
     )
-    from .store import Store, StoreError  # before Textual: a bad database fails fast
+    from annotator.store import Store, StoreError  # before Textual: a bad database fails fast
 
     try:
         store = Store(args.db, annotator=args.annotator)
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
             # Hashing and storing a large text (~130 ms for 10 MB, the first time) runs while
             # Textual is imported (~270 ms): neither waits for the other.
             opening = pool.submit(store.open_document, text, os.path.abspath(args.file))
-            from .app import AnnotatorApp
+            from annotator.tui.app import AnnotatorApp
 
             opened = opening.result()
         app = AnnotatorApp(text, args.file, store, options, labels=args.labels,

@@ -28,9 +28,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .. import navigation as nav
-from ..document import Document, DocumentLayout
-from ..layout import DisplayLine, LayoutOptions
+from annotator.text import navigation as nav
+from annotator.text.document import Document, DocumentLayout
+from annotator.text.layout import DisplayLine, LayoutOptions
 
 
 class SpanLike(Protocol):

@@ -88,9 +88,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .store import DOCUMENT_STATUSES as DOC_STATUSES
-from .store import SCHEMA_VERSION
-from .tokens import Tokens, spacy_tokens, tokenize
+from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
+from annotator.store import SCHEMA_VERSION
+from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
 __all__ = [
     "FORMATS",

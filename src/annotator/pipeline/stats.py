@@ -12,7 +12,7 @@ import json
 import os
 
 from .export import DOC_STATUSES, connect_readonly
-from .store import SPAN_STATUSES
+from annotator.store import SPAN_STATUSES
 
 __all__ = ["collect", "render_table", "render_json"]
 

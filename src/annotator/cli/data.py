@@ -25,7 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .export import DOC_STATUSES, FORMATS
+    from annotator.pipeline.export import DOC_STATUSES, FORMATS
 
     parser = _Parser(prog="annotator", description="Export, import and count annotations.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -108,7 +108,7 @@ def run(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from .export import ExportError, ExportOptions, export
+    from annotator.pipeline.export import ExportError, ExportOptions, export
 
     options = ExportOptions(
         format=args.format,
@@ -127,7 +127,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .importing import ImportFileError, import_file
+    from annotator.pipeline.importing import ImportFileError, import_file
 
     try:
         summary = import_file(
@@ -147,8 +147,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from .export import ExportError
-    from .stats import collect, render_json, render_table
+    from annotator.pipeline.export import ExportError
+    from annotator.pipeline.stats import collect, render_json, render_table
 
     try:
         stats = collect(args.db)

@@ -47,9 +47,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import BINARY_SNIFF_BYTES
-from .store import DOCUMENT_STATUSES as DOC_STATUSES
-from .store import Store, StoreError
+from annotator.text.loading import BINARY_SNIFF_BYTES
+from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
+from annotator.store import Store, StoreError
 
 __all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
 

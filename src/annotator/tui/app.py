@@ -8,11 +8,11 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 
-from . import navigation as nav
-from .document import Document
-from .layout import LayoutOptions
+from annotator.text import navigation as nav
+from annotator.text.document import Document
+from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen
-from .store import DocumentRecord, Store, StoreError
+from annotator.store import DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.span_list import SpanList

@@ -9,7 +9,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ..layout import LayoutOptions, visual_text
+from annotator.text.layout import LayoutOptions, visual_text
 
 
 class SpanList(OptionList):

@@ -7,8 +7,8 @@ import unicodedata
 from rich.text import Text
 from textual.widgets import Static
 
-from ..layout import LayoutOptions, visual_text
-from ..navigation import word_at
+from annotator.text.layout import LayoutOptions, visual_text
+from annotator.text.navigation import word_at
 
 
 def describe_character(ch: str) -> str:

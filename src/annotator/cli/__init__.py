@@ -1,0 +1,6 @@
+"""The command line: ``annotator FILE`` opens the reader; ``annotator export|import|stats``
+run the data commands."""
+
+from .reader import main
+
+__all__ = ["main"]

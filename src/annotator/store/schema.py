@@ -1,0 +1,108 @@
+"""The database schema: its tables, the migrations that build them, and its version.
+
+``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``; they run in order
+inside one transaction (:func:`transaction`), which then sets ``meta.schema_version``.  Only
+the store package reads or writes these tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "schema_version", "transaction"]
+
+
+def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
+    for statement in (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE documents (
+             id TEXT PRIMARY KEY,
+             text TEXT NOT NULL,
+             length INTEGER NOT NULL,
+             source TEXT NOT NULL,
+             first_seen TEXT NOT NULL,
+             last_seen TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'new',
+             caret INTEGER NOT NULL DEFAULT 0,
+             previous_id TEXT REFERENCES documents(id))""",
+        "CREATE INDEX documents_source ON documents(source, last_seen)",
+        """CREATE TABLE spans (
+             id INTEGER PRIMARY KEY AUTOINCREMENT,
+             doc_id TEXT NOT NULL REFERENCES documents(id),
+             start INTEGER NOT NULL,
+             end INTEGER NOT NULL,
+             label TEXT NOT NULL,
+             annotator TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'accepted',
+             created TEXT NOT NULL,
+             updated TEXT NOT NULL,
+             CHECK (0 <= start AND start < end))""",
+        "CREATE INDEX spans_doc ON spans(doc_id, start, end)",
+        # max(end - start) of a document's accepted spans in O(log n): it bounds the overlap
+        # search to the spans that start at most that far before a new span.
+        "CREATE INDEX spans_accepted_length ON spans(doc_id, end - start) WHERE status = 'accepted'",
+        """CREATE TABLE history (
+             id INTEGER PRIMARY KEY,
+             doc_id TEXT NOT NULL,
+             annotator TEXT NOT NULL,
+             action TEXT NOT NULL,
+             span_id INTEGER NOT NULL,
+             before TEXT,
+             after TEXT,
+             undone INTEGER NOT NULL DEFAULT 0,
+             created TEXT NOT NULL)""",
+        "CREATE INDEX history_stack ON history(doc_id, annotator, undone, id)",
+        """CREATE TABLE labels (
+             name TEXT PRIMARY KEY, position INTEGER NOT NULL, color TEXT NOT NULL)""",
+    ):
+        conn.execute(statement)
+
+
+#: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
+#: order inside one transaction, which then sets ``meta.schema_version``.
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection, refuse: Callable[[str], Exception]) -> int:
+    """The database's schema version: 0 if it is empty; refuses foreign and newer ones."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return 0
+    if "meta" not in tables:
+        raise refuse(
+            "is an SQLite database of another program (it has no annotator meta table); "
+            "it was left as it is -- give another path"
+        )
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        version = int(row[0])
+    except (TypeError, ValueError):
+        raise refuse(
+            "has no valid meta.schema_version; it is damaged or not an annotator database, "
+            "and was left as it is"
+        ) from None
+    if version > SCHEMA_VERSION:
+        raise refuse(
+            f"was written by a newer annotator (schema version {version}, this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade annotator -- the file was left as it is"
+        )
+    return version
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` (waits for other writers) ... ``COMMIT``; any exception rolls back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            try:
+                conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is broken; the transaction dies with it
+        raise

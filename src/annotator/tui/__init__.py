@@ -1,0 +1,1 @@
+"""The terminal app: widgets, screens, bindings.  The only layer that imports Textual."""

@@ -1,0 +1,47 @@
+"""Search folding: what folds to what, and every hit maps back to text that folds to it."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from annotator.text.folding import FoldOptions, fold, fold_query
+
+
+def test_alef_forms_harakat_and_tatweel_fold_away():
+    assert fold("الأُمَم").text == "الامم"
+    assert fold("إيران آمنة ٱلله").text == "ايران امنة الله"
+    assert fold("كبيـــر").text == "كبير"
+    assert fold("بان كى مون").text == "بان كي مون"
+
+
+def test_ta_marbuta_folds_only_when_asked():
+    assert fold("مدينة").text == "مدينة"
+    assert fold("مدينة", FoldOptions(ta_marbuta=True)).text == "مدينه"
+
+
+def test_a_hit_maps_back_over_the_letters_own_harakat():
+    text = "في الأُمَمِ المتحدة"
+    folded = fold(text)
+    i = folded.text.index("الامم")
+    start, end = folded.span(i, i + len("الامم"))
+    assert text[start:end] == "الأُمَمِ"
+
+
+ARABIC = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآٱ") + ["\u064e", "\u0650",
+                         "\u0651", "\u0652", "\u0670", "\u0640", " ", "A", "b", "1", "٣", "«"])
+
+
+@given(st.text(ARABIC, max_size=60), st.data())
+def test_every_hit_maps_back_to_original_text_that_folds_to_the_query(text, data):
+    folded = fold(text)
+    assert len(folded.origin) == len(folded.text)
+    assert list(folded.origin) == sorted(set(folded.origin))
+    if not folded.text:
+        return
+    i = data.draw(st.integers(0, len(folded.text) - 1))
+    j = data.draw(st.integers(i + 1, len(folded.text)))
+    query = folded.text[i:j]
+    start, end = folded.span(i, j)
+    assert 0 <= start < end <= len(text)
+    assert fold_query(text[start:end]) == query

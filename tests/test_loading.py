@@ -184,10 +184,10 @@ def test_unreadable_file_is_a_permission_load_error(tmp_path, monkeypatch):
     assert str(p) in msg and "permission denied" in msg
 
 
-def test_control_characters_in_the_file_name_are_escaped_in_the_message(tmp_path):
-    p = tmp_path / "bad\nname\u202e.txt"
+def test_control_characters_in_the_file_name_are_shown_as_the_readers_stand_ins(tmp_path):
+    p = tmp_path / "bad\nname\u202e\x1b]0;x\x07.txt"
     msg = load_error(p)
-    assert "bad\\nname\\u202e.txt" in msg
+    assert "bad\u240aname\u21da\u241b]0;x\u2407.txt" in msg  # ␊ ⇚ ␛ ␇, as in the reader
 
 
 # -- empty files ----------------------------------------------------------------------

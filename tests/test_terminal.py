@@ -3,6 +3,7 @@
 import os
 import pty
 import select
+import sqlite3
 import time
 
 import arabic_reshaper
@@ -105,3 +106,58 @@ def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     assert sent_quit and os.waitstatus_to_exitcode(status) == 0
     assert output.startswith(b"\x1b[8l")
     assert output.rstrip().endswith(b"\x1b[8h")
+
+
+def accepted_spans(db) -> list[tuple[int, int, str]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT start, end, label FROM spans WHERE status = 'accepted' ORDER BY start").fetchall()
+    conn.close()
+    return rows
+
+
+def wait_for_spans(db, expected, timeout: float = 15.0):
+    """The accepted spans once they are ``expected`` (each action commits before it shows)."""
+    deadline = time.monotonic() + timeout
+    while (spans := accepted_spans(db)) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return spans
+
+
+@needs_tmux
+def test_shift_arrows_and_o_select_in_the_real_terminal_and_a_label_key_stores_it(terminal, tmp_path):
+    """Keys as the terminal encodes them (Shift+Left is ESC [1;2D): in the seed's
+    right-to-left text Left reads forward, Right back."""
+    session = terminal(SEED, 120, 24)
+    session.wait_for_text("offset 0/")
+    session.send("Left", "Left")
+    session.wait_for_text("offset 2/")
+    session.send("S-Left", "S-Left", "S-Left")
+    session.wait_for_text("selected [2:6]")
+    session.send("o")  # the caret goes to the other edge...
+    session.wait_for_text("offset 2/")
+    session.send("S-Right")  # ...so that edge moves: one character back
+    rows = session.wait_for_text("selected [1:6]")
+    assert "selected [1:6]" in "\n".join(rows)
+    session.send("2")
+    assert wait_for_spans(tmp_path / "annotations.db", [(1, 6, "LOC")]) == [(1, 6, "LOC")]
+    session.wait_for_text("1 span ")
+
+
+@needs_tmux
+def test_edit_with_e_and_undo_with_u_in_the_real_terminal(terminal, tmp_path):
+    db = tmp_path / "annotations.db"
+    session = terminal(SEED, 120, 24)
+    session.wait_for_text("offset 0/")
+    session.send("Left", "S-Left", "S-Left", "S-Left", "S-Left", "1")  # PER [1:6]
+    assert wait_for_spans(db, [(1, 6, "PER")]) == [(1, 6, "PER")]
+    session.send("e")  # select the span under the caret, to move its edges
+    session.wait_for_text("selected [1:6]")
+    session.send("S-Right", "Enter")  # the far edge one character back, then apply
+    assert wait_for_spans(db, [(1, 5, "PER")]) == [(1, 5, "PER")]
+    session.send("u")
+    assert wait_for_spans(db, [(1, 6, "PER")]) == [(1, 6, "PER")]
+    session.send("u")
+    assert wait_for_spans(db, []) == []
+    rows = session.wait_for_text("0 spans")
+    assert "0 spans" in "\n".join(rows)

@@ -199,3 +199,18 @@ def test_hostile_labels_in_the_database_are_drawn_with_stand_ins(terminal, tmp_p
     screen = "\n".join(rows)
     assert screen.count(TITLE_SHOWN) >= 3  # the span list, the legend, the status bar
     assert "HACKED" not in session.title()
+
+
+async def test_a_message_quoting_a_label_is_shown_as_text_not_markup(tmp_path):
+    """Store messages quote labels; a label "[/]" used to end the app with a MarkupError."""
+    from annotator.tui.app import AnnotatorApp
+
+    with Store(tmp_path / "a.db", annotator="amira") as store:
+        app = AnnotatorApp(TEXT, "t.txt", store, labels=["[/]", "[b]LOC"])
+        async with app.run_test(size=(100, 20), notifications=True) as pilot:
+            await pilot.press("1", "u")  # label the word, undo: "undid: add [/] [0:3]"
+            await pilot.pause(0.3)
+            assert [str(toast.render()) for toast in app.query("Toast")] == ["undid: add [/] [0:3]"]
+            await pilot.press("2", "u")
+            await pilot.pause(0.3)
+            assert "undid: add [b]LOC [0:3]" in [str(toast.render()) for toast in app.query("Toast")]

@@ -117,11 +117,19 @@ def test_pandas_reads_the_jsonl_with_one_row_per_record(jsonl):
     assert set(spans.columns) >= {"start", "end", "label", "text", "token_start", "token_end", "meta.doc_id"}
 
 
-def test_pandas_reads_the_doccano_export(fx, tmp_path, capsysbinary):
+def test_pandas_reads_the_doccano_export_with_the_same_spans_as_the_jsonl(fx, tmp_path, capsysbinary, jsonl):
     out = tmp_path / "doccano.jsonl"
     run(capsysbinary, "export", "--db", str(fx.db), "--format", "doccano", "--out", str(out))
     frame = pandas.read_json(out, lines=True)
     assert list(frame.columns) == ["text", "label", "source", "doc_id", "annotator", "status"]
     assert frame["label"].map(len).sum() == 11
-    assert all(isinstance(line, str) for line in out.read_text(encoding="utf-8").splitlines())
+    # one record per line (a raw line break inside a record would add lines), in JSONL's order
+    assert len(out.read_text(encoding="utf-8").splitlines()) == len(frame) == 3
+    for row, record in zip(frame.itertuples(), records(jsonl)):
+        assert (row.text, row.doc_id, row.annotator) == (
+            record["text"], record["meta"]["doc_id"], record["meta"]["annotator"])
+        assert sorted(map(tuple, row.label)) == sorted(
+            (span["start"], span["end"], span["label"]) for span in record["spans"])
+        assert [row.text[start:end] for start, end, _ in sorted(row.label)] == [
+            span["text"] for span in sorted(record["spans"], key=lambda s: (s["start"], s["end"]))]
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["status"] == "in_progress"

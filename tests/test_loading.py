@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import codecs
 import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -167,27 +173,59 @@ def test_named_pipe_is_refused_instead_of_blocking(tmp_path):
     assert str(fifo) in msg and "not a regular file" in msg
 
 
-def test_unreadable_file_is_a_permission_load_error(tmp_path, monkeypatch):
-    p = write(tmp_path, b"secret")
-    if os.geteuid() == 0:
-        # root reads any file whatever its mode, so (CI runs as root) make open() refuse
-        # the way the kernel refuses other users; a skip would hide the case in CI.
-        def deny(*args, **kwargs):
-            raise PermissionError(13, "Permission denied", str(p))
+# Root reads any file whatever its mode (and CI runs as root), so as root the refusal is
+# shown by a child that imports the annotator, then drops to an unprivileged user (nobody)
+# before it reads: the kernel's own EACCES, through the real `annotator FILE` code path.
+AS_NOBODY = """
+import os, sys
+from annotator.cli.reader import build_parser, main
+from annotator.text.loading import load_text
+build_parser().parse_args([sys.argv[3]])  # argparse imports gettext lazily: do it as root
+try:
+    os.setgroups([]); os.setgid(int(sys.argv[1])); os.setuid(int(sys.argv[1]))
+except PermissionError:
+    sys.exit(77)  # no CAP_SETUID here: the caller skips
+assert load_text(sys.argv[2]) == "open"  # the folder is open to us: the refusal is the file's
+main([sys.argv[3], "--db", os.devnull])
+"""
 
-        monkeypatch.setattr(loading, "open", deny, raising=False)
-    p.chmod(0)
+
+@pytest.fixture
+def open_folder():
+    """A folder every user may enter (pytest's tmp_path sits in a root-only folder)."""
+    folder = tempfile.mkdtemp(prefix="annotator-perm-")
+    os.chmod(folder, 0o755)
+    yield Path(folder)
+    shutil.rmtree(folder)
+
+
+def test_unreadable_file_is_refused_with_one_permission_line(open_folder):
+    readable, secret = open_folder / "open.txt", open_folder / "secret.txt"
+    readable.write_text("open", encoding="utf-8")
+    readable.chmod(0o644)
+    secret.write_text("secret", encoding="utf-8")
+    secret.chmod(0)
+    if os.geteuid() != 0:  # an ordinary user meets the refusal directly
+        msg = load_error(secret)
+        assert str(secret) in msg and "permission denied" in msg
+        return
     try:
-        msg = load_error(p)
-    finally:
-        p.chmod(0o600)
-    assert str(p) in msg and "permission denied" in msg
+        nobody = pwd.getpwnam("nobody").pw_uid
+    except KeyError:
+        nobody = 65534  # the customary uid of nobody
+    result = subprocess.run([sys.executable, "-c", AS_NOBODY, str(nobody), str(readable), str(secret)],
+                            capture_output=True, text=True, timeout=60)
+    if result.returncode == 77:
+        pytest.skip("running as root without the right to change user (CAP_SETUID)")
+    assert result.returncode == 2, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"annotator: {secret}: permission denied")
 
 
-def test_control_characters_in_the_file_name_are_escaped_in_the_message(tmp_path):
-    p = tmp_path / "bad\nname\u202e.txt"
+def test_control_characters_in_the_file_name_are_shown_as_the_readers_stand_ins(tmp_path):
+    p = tmp_path / "bad\nname\u202e\x1b]0;x\x07.txt"
     msg = load_error(p)
-    assert "bad\\nname\\u202e.txt" in msg
+    assert "bad\u240aname\u21da\u241b]0;x\u2407.txt" in msg  # ␊ ⇚ ␛ ␇, as in the reader
 
 
 # -- empty files ----------------------------------------------------------------------

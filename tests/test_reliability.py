@@ -4,21 +4,15 @@
 import os
 import random
 import re
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
 
-import pytest
 from conftest import SEED
-from test_terminal import Tmux
+from tmux import ANNOTATOR, Tmux, needs_annotator, needs_tmux
 
-ANNOTATOR = shutil.which("annotator")
-pytestmark = pytest.mark.skipif(
-    not (ANNOTATOR and shutil.which("tmux")), reason="needs the installed annotator and tmux"
-)
 SPANS_SHOWN = re.compile(r"(\d+) spans?\b")
 
 
@@ -47,6 +41,7 @@ def kill_annotator(session: Tmux) -> None:
     session.close()
 
 
+@needs_tmux
 def test_every_span_shown_survives_kill_9_at_50_random_points(tmp_path):
     """A scripted session labels word after word (Ctrl+Left, 1); at a random moment the
     screen is read and the process killed.  Every span the screen counted is in the file."""
@@ -69,6 +64,7 @@ def test_every_span_shown_survives_kill_9_at_50_random_points(tmp_path):
         assert re.fullmatch(r"\w+", text[start:end]), text[start:end]
 
 
+@needs_tmux
 def test_two_windows_on_one_database_label_at_once(tmp_path):
     db = tmp_path / "annotations.db"
     front, back = open_annotator(db), open_annotator(db)
@@ -105,6 +101,7 @@ def assert_refused_in_one_line(result, path) -> None:
     assert "Traceback" not in result.stderr + result.stdout
 
 
+@needs_annotator
 def test_a_database_path_that_cannot_be_created_is_one_line_and_exit_2(tmp_path):
     blocker = tmp_path / "afile"
     blocker.write_text("not a directory")
@@ -112,6 +109,7 @@ def test_a_database_path_that_cannot_be_created_is_one_line_and_exit_2(tmp_path)
     assert_refused_in_one_line(run_annotator(SEED, "--db", db), db)
 
 
+@needs_annotator
 def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
     db = tmp_path / "notes.db"
     content = "my precious notes, not a database\n" * 100
@@ -120,6 +118,7 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
     assert db.read_text() == content
 
 
+@needs_annotator
 def test_a_database_from_a_newer_annotator_is_refused_and_left_untouched(tmp_path):
     db = tmp_path / "annotations.db"
     subprocess.run([sys.executable, "-c", (
@@ -133,6 +132,7 @@ def test_a_database_from_a_newer_annotator_is_refused_and_left_untouched(tmp_pat
     assert db.read_bytes() == before
 
 
+@needs_annotator
 def test_a_bad_label_name_is_one_line_and_exit_2_and_the_database_keeps_its_labels(tmp_path):
     db = tmp_path / "annotations.db"
     subprocess.run([sys.executable, "-c", (

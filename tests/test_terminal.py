@@ -3,115 +3,62 @@
 import os
 import pty
 import select
-import shutil
-import subprocess
+import sqlite3
 import time
-import uuid
 
+import arabic_reshaper
 import pytest
+from arabic_reshaper.ligatures import LIGATURES
+from bidi import get_display
 from conftest import SEED
-from wcwidth import wcswidth
+from tmux import ANNOTATOR, crop_columns, needs_annotator, needs_tmux, terminal  # noqa: F401
 
-from annotator.text.document import Document, DocumentLayout
-
-ANNOTATOR = shutil.which("annotator")
-pytestmark = pytest.mark.skipif(
-    not (ANNOTATOR and shutil.which("tmux")), reason="needs the installed annotator and tmux"
-)
 GUTTER = 2  # the document view keeps a stable scrollbar gutter this wide
 SPAN_LIST = 32  # the span list panel on the right
+# The reference shaper, as in test_layout.py: lam-alef ligatures only (no others are drawn).
+RESHAPER = arabic_reshaper.ArabicReshaper(configuration={
+    "delete_harakat": True, "support_ligatures": True,
+    **{name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") and "MAKSURA" not in name
+       for name, _ in LIGATURES},
+})
+# python-bidi does not mirror (UAX #9 L4); every bracket of the seed is in Arabic text.
+MIRRORED = str.maketrans("()«»", ")(»«")
 
 
-class Tmux:
-    """A real terminal of a given size running one command."""
-
-    def __init__(self, command: list[str], width: int, height: int) -> None:
-        self.name = f"annotator-test-{uuid.uuid4().hex[:8]}"
-        for attempt in range(5):  # a tmux server that is just exiting refuses new sessions
-            started = subprocess.run(
-                ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                 "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command],
-                capture_output=True,
-            )
-            if started.returncode == 0:
-                return
-            time.sleep(0.2 * (attempt + 1))
-        raise RuntimeError(f"tmux would not start: {started.stderr.decode()}")
-
-    def screen(self) -> list[str]:
-        out = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name],
-                             capture_output=True, text=True, check=True).stdout
-        return out.split("\n")
-
-    def wait_for(self, predicate, timeout: float = 15.0) -> list[str]:
-        """The screen once ``predicate`` holds and two captures in a row agree (painted)."""
-        deadline = time.monotonic() + timeout
-        previous = None
-        while True:
-            rows = self.screen()
-            if (predicate(rows) and rows == previous) or time.monotonic() > deadline:
-                return rows
-            previous = rows
-            time.sleep(0.25)
-
-    def send(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
-
-    def title(self) -> str:
-        return subprocess.run(["tmux", "display-message", "-p", "-t", self.name, "#{pane_title}"],
-                              capture_output=True, text=True).stdout.strip()
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+def reference_rows(paragraph: str, width: int, height: int) -> list[str]:
+    """How one right-to-left paragraph should look, computed without the app's engine: words
+    shaped one by one (arabic-reshaper), wrapped in logical order -- a line holds the words
+    that fit with the space after each -- then each line reordered by python-bidi and
+    right-aligned."""
+    lines, words = [], []
+    for word in paragraph.split(" "):
+        shaped = RESHAPER.reshape(word)
+        if words and len(" ".join([*words, shaped])) + 1 > width:
+            lines.append(" ".join(words) + " ")
+            words = []
+        words.append(shaped)
+    lines.append(" ".join(words))
+    rows = [get_display(line, base_dir="R").translate(MIRRORED).rjust(width).rstrip()
+            for line in lines[:height]]
+    return rows + [""] * (height - len(rows))
 
 
-@pytest.fixture
-def terminal(tmp_path):
-    sessions = []
-
-    def start(path, width=100, height=30, *args):
-        db = str(tmp_path / "annotations.db")
-        session = Tmux([ANNOTATOR, str(path), "--db", db, *args], width, height)
-        sessions.append(session)
-        return session
-
-    yield start
-    for session in sessions:
-        session.close()
-
-
-def crop_columns(row: str, columns: int) -> str:
-    """The first ``columns`` terminal columns of a captured row."""
-    out = ""
-    for ch in row:
-        if wcswidth(out + ch) > columns:
-            break
-        out += ch
-    return out
-
-
-def expected_rows(text: str, width: int, height: int) -> list[str]:
-    layout = DocumentLayout(Document(text), width)
-    rows = []
-    for y in range(height):
-        line = layout.line(y)
-        rows.append("" if line is None else (" " * line.indent(width) + line.text).rstrip())
-    return rows
-
-
+@needs_tmux
 @pytest.mark.parametrize("width", [60, 100, 160])
-def test_the_seed_screen_shows_what_the_engine_lays_out(terminal, width):
+def test_the_seed_screen_shows_the_reference_shaping_and_order(terminal, width):
     height = 24
     text = SEED.read_text(encoding="utf-8")
     session = terminal(SEED, width, height)
     # the last two rows are the legend and the status bar
-    expected = expected_rows(text, width - GUTTER - SPAN_LIST, height - 2)
+    assert "\n" not in text.strip()  # one paragraph, as reference_rows expects
+    expected = reference_rows(text.strip(), width - GUTTER - SPAN_LIST, height - 2)
     rows = session.wait_for(lambda rows: expected[0] and expected[0].strip() in rows[0])
     shown = [crop_columns(row, width - GUTTER - SPAN_LIST).rstrip() for row in rows[: height - 2]]
     assert shown == expected
     assert "offset 0/3328" in rows[height - 1]
 
 
+@needs_tmux
 def test_keys_move_the_caret_in_the_real_terminal(terminal):
     session = terminal(SEED)
     session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
@@ -120,6 +67,7 @@ def test_keys_move_the_caret_in_the_real_terminal(terminal):
     assert "offset 3/3328" in rows[-2] or "offset 3/3328" in "\n".join(rows)
 
 
+@needs_tmux
 def test_hostile_text_is_shown_safely(terminal, tmp_path):
     hostile = tmp_path / "hostile.txt"
     hostile.write_text("title \x1b]0;pwned\x07 end\nabc\u202edef\n\x1b[2J\x1b[31mred\n", encoding="utf-8")
@@ -131,6 +79,7 @@ def test_hostile_text_is_shown_safely(terminal, tmp_path):
     assert session.title() != "pwned"
 
 
+@needs_annotator
 def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     """CSI 8 l (ECMA-48 BDSM explicit) before the UI, CSI 8 h after it: read off a pty."""
     pid, fd = pty.fork()
@@ -157,3 +106,58 @@ def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     assert sent_quit and os.waitstatus_to_exitcode(status) == 0
     assert output.startswith(b"\x1b[8l")
     assert output.rstrip().endswith(b"\x1b[8h")
+
+
+def accepted_spans(db) -> list[tuple[int, int, str]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT start, end, label FROM spans WHERE status = 'accepted' ORDER BY start").fetchall()
+    conn.close()
+    return rows
+
+
+def wait_for_spans(db, expected, timeout: float = 15.0):
+    """The accepted spans once they are ``expected`` (each action commits before it shows)."""
+    deadline = time.monotonic() + timeout
+    while (spans := accepted_spans(db)) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return spans
+
+
+@needs_tmux
+def test_shift_arrows_and_o_select_in_the_real_terminal_and_a_label_key_stores_it(terminal, tmp_path):
+    """Keys as the terminal encodes them (Shift+Left is ESC [1;2D): in the seed's
+    right-to-left text Left reads forward, Right back."""
+    session = terminal(SEED, 120, 24)
+    session.wait_for_text("offset 0/")
+    session.send("Left", "Left")
+    session.wait_for_text("offset 2/")
+    session.send("S-Left", "S-Left", "S-Left")
+    session.wait_for_text("selected [2:6]")
+    session.send("o")  # the caret goes to the other edge...
+    session.wait_for_text("offset 2/")
+    session.send("S-Right")  # ...so that edge moves: one character back
+    rows = session.wait_for_text("selected [1:6]")
+    assert "selected [1:6]" in "\n".join(rows)
+    session.send("2")
+    assert wait_for_spans(tmp_path / "annotations.db", [(1, 6, "LOC")]) == [(1, 6, "LOC")]
+    session.wait_for_text("1 span ")
+
+
+@needs_tmux
+def test_edit_with_e_and_undo_with_u_in_the_real_terminal(terminal, tmp_path):
+    db = tmp_path / "annotations.db"
+    session = terminal(SEED, 120, 24)
+    session.wait_for_text("offset 0/")
+    session.send("Left", "S-Left", "S-Left", "S-Left", "S-Left", "1")  # PER [1:6]
+    assert wait_for_spans(db, [(1, 6, "PER")]) == [(1, 6, "PER")]
+    session.send("e")  # select the span under the caret, to move its edges
+    session.wait_for_text("selected [1:6]")
+    session.send("S-Right", "Enter")  # the far edge one character back, then apply
+    assert wait_for_spans(db, [(1, 5, "PER")]) == [(1, 5, "PER")]
+    session.send("u")
+    assert wait_for_spans(db, [(1, 6, "PER")]) == [(1, 6, "PER")]
+    session.send("u")
+    assert wait_for_spans(db, []) == []
+    rows = session.wait_for_text("0 spans")
+    assert "0 spans" in "\n".join(rows)

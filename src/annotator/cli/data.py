@@ -13,6 +13,8 @@ import os
 import sys
 from typing import NoReturn
 
+from annotator.text.glyphs import neutralised
+
 __all__ = ["run", "build_parser"]
 
 DEFAULT_DB = "annotations.db"
@@ -21,7 +23,8 @@ DEFAULT_DB = "annotations.db"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not argparse's usage block."""
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        # The message may quote an argument, e.g. a file name matched by a shell glob.
+        self.exit(2, f"{self.prog}: {neutralised(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _say(command: str, message: str) -> None:
-    print(f"annotator {command}: {message}", file=sys.stderr, flush=True)
+    # Messages quote labels, names, file names and text from the data: made safe here, where
+    # they reach the terminal, so no message can carry an escape sequence or a line break.
+    print(f"annotator {command}: {neutralised(message)}", file=sys.stderr, flush=True)
 
 
 def run(argv: list[str]) -> int:

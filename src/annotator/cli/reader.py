@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
+from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 
@@ -20,7 +21,8 @@ BIDI_IMPLICIT = "\x1b[8h"
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not argparse's usage block: what is wrong and where to look."""
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        # The message may quote an argument, e.g. a file name matched by a shell glob.
+        self.exit(2, f"{self.prog}: {neutralised(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         text = load_text(args.file, args.encoding)
     except LoadError as error:
-        print(f"annotator: {error}", file=sys.stderr)
+        print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
         raise SystemExit(2) from None
     options = LayoutOptions(
         direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
                            allow_overlap=args.allow_overlap, opened=opened)
     except StoreError as error:  # an unusable database, a bad label or annotator name
-        print(f"annotator: {error}", file=sys.stderr)
+        print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
         raise SystemExit(2) from None
     explicit = args.bidi == "app" and sys.stdout.isatty()
     if explicit:

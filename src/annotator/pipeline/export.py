@@ -90,6 +90,7 @@ from typing import BinaryIO
 
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import SCHEMA_VERSION
+from annotator.text.glyphs import neutralised
 from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
 __all__ = [
@@ -331,10 +332,9 @@ Warn = Callable[[str], None]
 
 
 def _where(record: Record, start: int, end: int, label: str) -> str:
-    surface = record.text[start:end].replace("\n", " ")
-    return (
+    return neutralised(  # every part but the offsets comes from the data
         f"document {record.doc_id[:12]} ({record.source}), {record.annotator}: "
-        f"{label} [{start}:{end}] «{surface}»"
+        f"{label} [{start}:{end}] «{record.text[start:end]}»"
     )
 
 
@@ -524,7 +524,7 @@ class SpacyWriter:
                 self.warn(
                     f"{_where(record, start, end, label)} does not start and end on token "
                     f"boundaries; in the Doc it is expanded to [{span.start_char}:{span.end_char}] "
-                    f"«{span.text}»"
+                    f"«{neutralised(span.text)}»"
                 )
             group.append(span)
         doc.spans["sc"] = group

@@ -47,6 +47,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import Store, StoreError
@@ -101,8 +102,8 @@ class ImportSummary:
 
 
 def _show(value: str, limit: int = 40) -> str:
-    value = value.replace("\n", "⏎").replace("\r", "⏎")
-    return f"«{value[:limit]}…»" if len(value) > limit else f"«{value}»"
+    value = neutralised(value[:limit]) + ("…" if len(value) > limit else "")
+    return f"«{value}»"
 
 
 def _int(value, what: str) -> int:

@@ -13,6 +13,7 @@ import os
 
 from .export import DOC_STATUSES, connect_readonly
 from annotator.store import SPAN_STATUSES
+from annotator.text.glyphs import neutralised
 
 __all__ = ["collect", "render_table", "render_json"]
 
@@ -70,7 +71,14 @@ def collect(db_path: str | os.PathLike) -> dict:
 
 
 def render_json(stats: dict) -> str:
-    return json.dumps(stats, ensure_ascii=False, indent=2) + "\n"
+    """JSON with labels and names readable, and safe on a terminal: json escapes C0 controls
+    (ESC too) but not C1 or bidi controls, so those are escaped here -- the same JSON value."""
+    out = json.dumps(stats, ensure_ascii=False, indent=2)
+    if neutralised(out.replace("\n", "")) != out.replace("\n", ""):
+        out = "".join(
+            json.dumps(c)[1:-1] if c != "\n" and neutralised(c) != c else c for c in out
+        )
+    return out + "\n"
 
 
 def _table(title: str, rows: dict[str, dict[str, int]], columns: list[str]) -> list[str]:
@@ -98,4 +106,5 @@ def render_table(stats: dict) -> str:
         lines += [""] + _table("label", spans["by_label_and_status"], columns)
     if spans["by_annotator_and_status"]:
         lines += [""] + _table("annotator", spans["by_annotator_and_status"], columns)
-    return "\n".join(lines) + "\n"
+    # Names come from the data; a stand-in is one column like the control it replaces.
+    return "\n".join(map(neutralised, lines)) + "\n"

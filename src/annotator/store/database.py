@@ -55,6 +55,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from annotator.text.glyphs import neutralised
+
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -89,8 +91,6 @@ _OVERLAPPING = (
     "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted' AND start > :start"
     " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
-# Characters that must not reach the terminal raw inside a message (see loading.py).
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 class StoreError(Exception):
@@ -139,7 +139,7 @@ class Store:
 
     def __init__(self, path: str | os.PathLike = "annotations.db", annotator: str | None = None) -> None:
         self.path = Path(os.fsdecode(path))
-        self._shown = _show(os.fsdecode(path))
+        self._shown = neutralised(os.fsdecode(path))
         self.annotator = _check_name(_default_user() if annotator is None else annotator, "annotator")
         self._lock = threading.RLock()
         self._lengths: dict[str, int] = {}  # a document's text never changes, nor its length
@@ -162,7 +162,7 @@ class Store:
             parent = path.absolute().parent
             if not parent.is_dir():
                 raise self._refuse(
-                    f"cannot create the database: {_show(str(parent))} is not an existing folder; "
+                    f"cannot create the database: {neutralised(str(parent))} is not an existing folder; "
                     "check the path"
                 ) from None
             if not os.access(parent, os.W_OK | os.X_OK):
@@ -171,7 +171,7 @@ class Store:
                 ) from None
             return False
         except OSError as error:
-            raise self._refuse(f"cannot use this path ({_show(error.strerror or str(error))})") from None
+            raise self._refuse(f"cannot use this path ({neutralised(error.strerror or str(error))})") from None
         except ValueError:
             raise self._refuse("not a usable file name (it contains a NUL character)") from None
         if stat.S_ISDIR(st.st_mode):
@@ -184,7 +184,7 @@ class Store:
             with open(path, "rb") as f:
                 head = f.read(len(_SQLITE_MAGIC))
         except OSError as error:
-            raise self._refuse(f"cannot read the file ({_show(error.strerror or str(error))})") from None
+            raise self._refuse(f"cannot read the file ({neutralised(error.strerror or str(error))})") from None
         if not head:
             return False  # an empty file is an empty database
         if head != _SQLITE_MAGIC:
@@ -255,7 +255,7 @@ class Store:
         elif "unable to open" in text:
             hint = "SQLite cannot open or create the file there; check the path and its folder"
         else:
-            hint = _show(text)
+            hint = neutralised(text)
         return StoreError(f"{self._shown}: {doing} failed: {hint}; nothing was changed")
 
     # -- connections and transactions ------------------------------------------------------
@@ -682,8 +682,13 @@ def _check_offsets(start: object, end: object, length: int) -> None:
 def _check_name(name: object, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise StoreError(f"the {what} must be a non-empty string, not {name!r}")
-    if _show(name) != name:
-        raise StoreError(f"the {what} {_show(name)!r} contains control characters; remove them")
+    # Names are printed by the CLI and drawn by the app: no controls (see ``neutralised``),
+    # and no invisible format characters, so two names that look the same are the same.
+    if neutralised(name) != name or any(unicodedata.category(c) == "Cf" for c in name):
+        raise StoreError(
+            f"the {what} «{neutralised(name)}» contains control or invisible characters; "
+            "remove them"
+        )
     return name
 
 
@@ -709,7 +714,7 @@ def _is_int(value: object) -> bool:
 
 
 def _unknown_document(doc_id: object) -> StoreError:
-    return StoreError(f"there is no document {_show(str(doc_id))!r} in the store; open it first")
+    return StoreError(f"there is no document {neutralised(str(doc_id))!r} in the store; open it first")
 
 
 def _now() -> str:
@@ -721,13 +726,3 @@ def _default_user() -> str:
         return getpass.getuser()
     except Exception:  # no login name and no USER/LOGNAME (KeyError, or OSError on 3.13)
         return "annotator"
-
-
-def _show(s: str) -> str:
-    """Make *s* safe to print on one terminal line (escape controls, bidi overrides, ...)."""
-    return "".join(
-        c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        if unicodedata.category(c) in _UNSAFE_CATEGORIES
-        else c
-        for c in s
-    )

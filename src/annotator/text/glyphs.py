@@ -182,5 +182,12 @@ def build_clusters(
 
 
 def neutralised(text: str) -> str:
-    """``text`` with every control replaced by its visible, bidi-neutral stand-in."""
+    """``text`` with every control replaced by its visible, bidi-neutral stand-in.
+
+    This is THE function that makes an outside string safe for a terminal, wherever it is
+    printed or drawn (CLI messages, stats, legend, status bar, span list): no C0/C1 control
+    (ESC, BEL, CSI ...), no line break, no bidi control and no surrogate survives, so data
+    can neither send escape sequences, nor break the one-line messages, nor reorder them.
+    Stand-ins are printable, so applying it twice changes nothing.
+    """
     return text.translate(_STAND_INS)

@@ -57,7 +57,8 @@ from __future__ import annotations
 import codecs
 import os
 import stat
-import unicodedata
+
+from .glyphs import neutralised
 
 __all__ = ["LoadError", "load_text", "BINARY_SNIFF_BYTES"]
 
@@ -76,12 +77,6 @@ _BOMS: tuple[tuple[bytes, str, str], ...] = (
 # Codecs that remove a leading BOM themselves (codecs.lookup(...).name).
 _BOM_CONSUMING_CODECS = frozenset({"utf-16", "utf-32", "utf-8-sig"})
 
-# Characters that must not reach the terminal raw inside an error message:
-# controls (incl. newlines), format characters (bidi overrides), lone
-# surrogates (undecodable bytes in file names), line/paragraph separators.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-
-
 class LoadError(Exception):
     """One clear line for the user: what, where, what to do. str(err) is that line."""
 
@@ -93,7 +88,7 @@ def load_text(path: str | os.PathLike, encoding: str | None = None) -> str:
     (never OSError/UnicodeError) for every problem with the file or the
     encoding name.
     """
-    shown = _show(os.fsdecode(path))
+    shown = neutralised(os.fsdecode(path))
     codec_name = _check_encoding(shown, encoding) if encoding is not None else None
     data = _read_bytes(path, shown)
     if not data:
@@ -145,7 +140,7 @@ def _read_bytes(path: str | os.PathLike, shown: str) -> bytes:
             f"{shown}: permission denied; check the file's permissions (e.g. chmod u+r)"
         ) from None
     except OSError as e:
-        reason = _show(e.strerror or str(e))
+        reason = neutralised(e.strerror or str(e))
         raise LoadError(f"{shown}: cannot read the file ({reason}); check the path") from None
     except ValueError:  # e.g. "embedded null byte" in the path
         raise LoadError(f"{shown}: not a usable file name (it contains a NUL character)") from None
@@ -163,7 +158,7 @@ def _check_encoding(shown: str, encoding: str) -> str:
     except UnicodeDecodeError:
         pass  # a real text codec that cannot decode b"a" on its own (utf-16)
     except (LookupError, TypeError, ValueError):
-        raise LoadError(f"{shown}: unknown text encoding {_show(repr(encoding))}; {hint}") from None
+        raise LoadError(f"{shown}: unknown text encoding {neutralised(repr(encoding))}; {hint}") from None
     return name
 
 
@@ -201,7 +196,7 @@ def _decode_with(data: bytes, shown: str, encoding: str, codec_name: str) -> str
     except UnicodeDecodeError as e:
         where = _where(data, 0, e.start, encoding)
         raise LoadError(
-            f"{shown}: not valid {_show(encoding)} text at {where}; "
+            f"{shown}: not valid {neutralised(encoding)} text at {where}; "
             "check the --encoding name (or leave it out for UTF-8)"
         ) from None
     if codec_name not in _BOM_CONSUMING_CODECS and text.startswith("\ufeff"):
@@ -245,15 +240,3 @@ def _where(data: bytes, start: int, bad: int, codec: str) -> str:
     prefix = str(memoryview(data)[start:bad], codec, "replace")
     line = prefix.count("\n") + prefix.count("\r") - prefix.count("\r\n") + 1
     return f"byte {bad} (line {line})"
-
-
-def _show(s: str) -> str:
-    """Make *s* safe to print on one terminal line (escape controls etc.)."""
-    if all(unicodedata.category(c) not in _UNSAFE_CATEGORIES for c in s):
-        return s
-    return "".join(
-        c.encode("unicode_escape", "backslashreplace").decode("ascii")
-        if unicodedata.category(c) in _UNSAFE_CATEGORIES
-        else c
-        for c in s
-    )

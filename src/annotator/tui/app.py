@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document
+from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen
 from annotator.store import DocumentRecord, Store, StoreError
@@ -137,12 +138,12 @@ class AnnotatorApp(App[None]):
         try:
             result = action(*args, **kwargs)
         except StoreError as error:
-            self.notify(str(error), severity="warning")
+            self.notify(neutralised(str(error)), severity="warning", markup=False)
             return False
         self._reload_spans()
         self._save_caret()  # reopening after a crash puts the caret where the work was
         if isinstance(result, str):
-            self.notify(result)
+            self.notify(neutralised(result), markup=False)  # quotes labels: not markup
         return True
 
     # -- labelling --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
 
 
@@ -29,7 +30,7 @@ class SpanList(OptionList):
         rows = []
         for span in sorted(spans, key=lambda s: (s.start, s.end)):
             row = Text()
-            row.append(f" {span.label} ", style=f"black on {colours.get(span.label, 'grey50')}")
+            row.append(f" {neutralised(span.label)} ", style=f"black on {colours.get(span.label, 'grey50')}")
             mark = " ?" if span.status == "suggested" else ""
             row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
             row.append(f"[{span.start}:{span.end}]", style="dim")

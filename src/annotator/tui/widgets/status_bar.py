@@ -7,6 +7,7 @@ import unicodedata
 from rich.text import Text
 from textual.widgets import Static
 
+from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
 from annotator.text.navigation import word_at
 
@@ -31,10 +32,10 @@ class StatusBar(Static):
             parts.append(f"{visual_text(text[word[0]:word[1]], options)} [{word[0]}:{word[1]}]")
         for span in spans[:2]:
             kind = "suggested " if span.status == "suggested" else ""
-            parts.append(f"{kind}{span.label} [{span.start}:{span.end}]")
+            parts.append(f"{kind}{neutralised(span.label)} [{span.start}:{span.end}]")
         parts.append(describe_character(text[caret]) if caret < len(text) else "end")
-        parts.append(visual_text(source, options))  # a file name is untrusted text too
+        parts.append(visual_text(neutralised(source), options))  # a file name is untrusted text too
         if status:
-            parts.append(status.replace("_", " "))
+            parts.append(neutralised(status.replace("_", " ")))
         parts.append("? keys")
         self.update(Text("  │  ".join(parts)))  # Text, not markup: "[" in a name is literal

@@ -61,6 +61,7 @@ def _labels(value: str) -> list[str]:
 
 
 SUBCOMMANDS = ("export", "import", "stats")
+TEAM_COMMANDS = ("agreement", "merge")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -69,6 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         from annotator.cli.data import run
 
         raise SystemExit(run(argv))
+    if argv and argv[0] in TEAM_COMMANDS:
+        from annotator.cli.team import run as run_team
+
+        raise SystemExit(run_team(argv))
     args = build_parser().parse_args(argv)
     try:
         text = load_text(args.file, args.encoding)

@@ -74,6 +74,10 @@ def main(argv: list[str] | None = None) -> None:
         from annotator.cli.team import run as run_team
 
         raise SystemExit(run_team(argv))
+    if argv and argv[0] == "serve":
+        from annotator.cli.serve import run as serve
+
+        raise SystemExit(serve(argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         text = load_text(args.file, args.encoding)

@@ -11,7 +11,7 @@ import json
 import sys
 
 from annotator.cli.data import DEFAULT_DB, _Parser, _say
-from annotator.store.database import _show as safe_text  # FIXME at merge: the shared escaper
+from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
 

@@ -18,7 +18,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .database import DOCUMENT_STATUSES, Store, StoreError, _show
+from annotator.text.glyphs import neutralised as _show
+
+from .database import DOCUMENT_STATUSES, Store, StoreError
 from .schema import SCHEMA_VERSION, schema_version, transaction
 
 __all__ = ["MergeSummary", "merge_databases"]

@@ -55,7 +55,7 @@ def test_the_store_importing_the_app_breaks_the_layers(tmp_path):
                         encoding="utf-8")
     result = lint(src, tmp_path)
     assert result.returncode != 0
-    assert "Layers: cli > tui | pipeline > store > text BROKEN" in result.stdout
+    assert "Layers: cli > tui | pipeline | web > store > text BROKEN" in result.stdout
     assert "annotator.store.database -> annotator.tui.app" in result.stdout
 
 

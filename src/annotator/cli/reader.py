@@ -63,6 +63,7 @@ def _labels(value: str) -> list[str]:
 
 
 SUBCOMMANDS = ("export", "import", "stats")
+TEAM_COMMANDS = ("agreement", "merge")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,6 +72,14 @@ def main(argv: list[str] | None = None) -> None:
         from annotator.cli.data import run
 
         raise SystemExit(run(argv))
+    if argv and argv[0] in TEAM_COMMANDS:
+        from annotator.cli.team import run as run_team
+
+        raise SystemExit(run_team(argv))
+    if argv and argv[0] == "serve":
+        from annotator.cli.serve import run as serve
+
+        raise SystemExit(serve(argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         text = load_text(args.file, args.encoding)

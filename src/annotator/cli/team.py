@@ -1,0 +1,110 @@
+"""``annotator agreement | merge``: the commands for a team working on one corpus.
+
+Like the data commands: one line and exit status 2 for bad input, summaries on stderr, data
+(the agreement table or JSON) on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from annotator.cli.data import DEFAULT_DB, _Parser, _say
+from annotator.text.glyphs import neutralised as safe_text
+
+COMMANDS = ("agreement", "merge")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="annotator", description="Agreement and merging for a team.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    ag = commands.add_parser(
+        "agreement", help="how well annotators agree",
+        description="Exact and overlap span F1 and Cohen's kappa over tokens, for each pair of "
+        "annotators, over the documents marked done that both have spans in.")
+    ag.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
+                    help=f"the annotation database (default: ./{DEFAULT_DB})")
+    ag.add_argument("--annotator", action="append", default=[], metavar="NAME",
+                    help="compare only these annotators (repeat: --annotator A --annotator B)")
+    ag.add_argument("--label", action="append", default=[], metavar="L",
+                    help="only spans with this label (repeatable)")
+    ag.add_argument("--all", action="store_true",
+                    help="every document both have spans in, not only those marked done")
+    ag.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    me = commands.add_parser(
+        "merge", help="merge databases made offline into one",
+        description="Union of documents (by text hash) and spans (by document, annotator, "
+        "offsets and label); conflicts are reported, never resolved silently.")
+    me.add_argument("inputs", nargs="+", metavar="DB", help="databases to merge (opened read-only)")
+    me.add_argument("-o", "--out", required=True, metavar="TEAM.db",
+                    help="the merged database (created, or added to; written atomically)")
+    parser.subcommands = {"agreement": ag, "merge": me}
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    parser = build_parser()
+    try:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    from annotator.store import StoreError
+
+    try:
+        return _agreement(args) if args.command == "agreement" else _merge(args)
+    except StoreError as error:
+        _say(args.command, str(error))
+        return 2
+    except KeyboardInterrupt:
+        _say(args.command, "interrupted; nothing was changed")
+        return 130
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from annotator.pipeline.agreement import agreement
+    from annotator.store.snapshot import Snapshot
+
+    if len(args.annotator) == 1:
+        _say("agreement", "give two or more --annotator names, or none for every pair")
+        return 2
+    with Snapshot(args.db) as snapshot:
+        pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
+                          args.label, include_unfinished=args.all)
+    if args.json:
+        print(json.dumps({"pairs": [pair.as_dict() for pair in pairs]}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_table(pairs))
+    if not pairs:
+        where = "with spans" if args.all else "marked done with spans"
+        _say("agreement", f"no document {where} by two annotators; nothing to compare "
+             "(--all counts documents not marked done)")
+    return 0
+
+
+def render_table(pairs) -> str:
+    lines = []
+    for pair in pairs:
+        lines.append(f"{safe_text(pair.a)} ~ {safe_text(pair.b)}: {pair.documents} documents, "
+                     f"{pair.exact.a} / {pair.exact.b} spans")
+        kappa = "undefined" if pair.kappa is None else f"{pair.kappa:.3f}"
+        lines.append(f"  Cohen's kappa over tokens: {kappa}")
+        lines.append(f"  {'label':<12}{'exact P':>9}{'R':>7}{'F1':>7}{'overlap P':>12}{'R':>7}{'F1':>7}")
+        rows = [("all", pair.exact, pair.overlap)]
+        rows += [(label, s["exact"], s["overlap"]) for label, s in sorted(pair.labels.items())]
+        for label, exact, overlap in rows:
+            lines.append(f"  {safe_text(label):<12}{exact.precision:>9.3f}{exact.recall:>7.3f}"
+                         f"{exact.f1:>7.3f}{overlap.precision:>12.3f}{overlap.recall:>7.3f}"
+                         f"{overlap.f1:>7.3f}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from annotator.store.merging import merge_databases
+
+    summary = merge_databases(args.inputs, args.out, report=lambda m: _say("merge", m))
+    _say("merge", summary.line(safe_text(args.out)))
+    return 0

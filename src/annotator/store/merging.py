@@ -1,0 +1,206 @@
+"""``annotator merge``: the union of annotation databases made offline by several people.
+
+Documents are matched by their id (the SHA-256 of their text) and spans by their identity
+(document, annotator, start, end, label).  Running a merge twice adds nothing.  Two
+databases that hold the same (document, annotator, start, end) with another label or status
+are a conflict: it is reported by document and offsets, and the version already in the
+output is kept -- never resolved silently.  The inputs are opened read-only; the output is
+built in a temporary file beside it and renamed over it only when complete.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.text.glyphs import neutralised as _show
+
+from .database import DOCUMENT_STATUSES, Store, StoreError
+from .schema import SCHEMA_VERSION, schema_version, transaction
+
+__all__ = ["MergeSummary", "merge_databases"]
+
+_PROGRESS = {status: rank for rank, status in enumerate(DOCUMENT_STATUSES)}
+_DOC_FIELDS = "id, text, length, source, first_seen, last_seen, status, caret, previous_id"
+_SPAN_FIELDS = "doc_id, start, end, label, annotator, status, created, updated"
+
+
+@dataclass
+class MergeSummary:
+    documents: int = 0
+    spans: int = 0
+    same: int = 0
+    conflicts: list[str] = field(default_factory=list)
+
+    def line(self, output: str) -> str:
+        return (f"merged into {output}: {self.documents} new documents, {self.spans} new spans, "
+                f"{self.same} already there, {len(self.conflicts)} conflicts")
+
+
+def merge_databases(
+    inputs: Sequence[str | os.PathLike],
+    output: str | os.PathLike,
+    report: Callable[[str], None] = lambda message: None,
+) -> MergeSummary:
+    """Merge ``inputs`` into ``output`` (created, or added to if it exists)."""
+    target = _writable_target(Path(os.fsdecode(output)))
+    sources = [_readable_source(Path(os.fsdecode(path))) for path in inputs]
+    if target in sources:
+        raise StoreError(f"{_show(str(output))}: is also an input; write the merge to another file")
+    summary = MergeSummary()
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)
+    os.close(handle)
+    try:
+        if target.exists():
+            _copy(target, Path(temp))
+        Store(temp, annotator="merge").close()  # creates or upgrades the schema
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            for source in sources:
+                with transaction(conn):
+                    _merge_one(conn, source, summary, report)
+        finally:
+            conn.close()
+        _fsync(temp)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return summary
+
+
+def _writable_target(path: Path) -> Path:
+    shown = _show(str(path))
+    real = Path(os.path.realpath(path))  # through a symlink: replace the file it points to
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        if not real.parent.is_dir():
+            raise StoreError(f"{shown}: its folder does not exist; give another output path") from None
+        return real
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{shown}: is not a regular file; give the path of a database file")
+    wal = real.with_name(real.name + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        # Someone has it open (or crashed with it open): their log would be replayed over
+        # the merged file.  Opening and closing it in annotator checkpoints the log.
+        raise StoreError(f"{shown}: is open in another program (it has a write-ahead log); "
+                         "close it, or open and quit it once, then merge again")
+    return real
+
+
+def _readable_source(path: Path) -> Path:
+    shown = _show(str(path))
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        raise StoreError(f"{shown}: cannot read it ({_show(error.strerror or str(error))})") from None
+    if not stat.S_ISREG(mode):
+        raise StoreError(f"{shown}: is not a regular file; give annotation database files")
+    return Path(os.path.realpath(path))
+
+
+def _open_input(path: Path) -> sqlite3.Connection:
+    """A read-only connection; an older schema is read through an upgraded temporary copy."""
+    shown = _show(str(path))
+    uri = path.as_uri() + "?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        version = schema_version(conn, lambda problem: StoreError(f"{shown}: {problem}"))
+    except sqlite3.DatabaseError:
+        raise StoreError(f"{shown}: is not an SQLite database; give annotation database files") from None
+    if version == 0:
+        conn.close()
+        raise StoreError(f"{shown}: is an empty database; nothing to merge")
+    if version < SCHEMA_VERSION:
+        conn.close()
+        raise StoreError(
+            f"{shown}: was written by an older annotator (schema {version}); open it once with "
+            f"this one (e.g. annotator stats --db {shown}) to upgrade it, then merge")
+    return conn
+
+
+def _merge_one(conn: sqlite3.Connection, source: Path, summary: MergeSummary,
+               report: Callable[[str], None]) -> None:
+    reader = _open_input(source)
+    try:
+        reader.execute("BEGIN")  # one snapshot of the input
+        _merge_labels(conn, reader)
+        for row in reader.execute(f"SELECT {_DOC_FIELDS} FROM documents ORDER BY rowid"):
+            _merge_document(conn, row, summary)
+        for row in reader.execute(f"SELECT {_SPAN_FIELDS} FROM spans ORDER BY doc_id, start, id"):
+            _merge_span(conn, row, source, summary, report)
+        reader.execute("COMMIT")
+    finally:
+        reader.close()
+
+
+def _merge_labels(conn: sqlite3.Connection, reader: sqlite3.Connection) -> None:
+    known = {name for (name,) in conn.execute("SELECT name FROM labels")}
+    position = conn.execute("SELECT coalesce(max(position) + 1, 0) FROM labels").fetchone()[0]
+    for name, color in reader.execute("SELECT name, color FROM labels ORDER BY position"):
+        if name not in known:
+            conn.execute("INSERT INTO labels(name, position, color) VALUES (?, ?, ?)",
+                         (name, position, color))
+            known.add(name)
+            position += 1
+
+
+def _merge_document(conn: sqlite3.Connection, row: tuple, summary: MergeSummary) -> None:
+    doc_id, status = row[0], row[6]
+    have = conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if have is None:
+        previous = row[8]
+        if previous is not None and conn.execute(
+                "SELECT 1 FROM documents WHERE id = ?", (previous,)).fetchone() is None:
+            row = (*row[:8], None)  # its earlier version is not in the output (yet)
+        conn.execute(f"INSERT INTO documents({_DOC_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+        summary.documents += 1
+    elif _PROGRESS.get(status, 0) > _PROGRESS.get(have[0], 0):
+        conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
+
+
+def _merge_span(conn: sqlite3.Connection, row: tuple, source: Path, summary: MergeSummary,
+                report: Callable[[str], None]) -> None:
+    doc_id, start, end, label, annotator, status = row[:6]
+    versions = conn.execute(
+        "SELECT label, status FROM spans WHERE doc_id = ? AND annotator = ? AND start = ? AND end = ?",
+        (doc_id, annotator, start, end),
+    ).fetchall()
+    if (label, status) in versions:
+        summary.same += 1
+        return
+    if versions:
+        theirs = ", ".join(f"{_show(l)} ({s})" for l, s in versions)
+        message = (f"conflict in document {doc_id[:12]} [{start}:{end}] by {_show(annotator)}: "
+                   f"{_show(label)} ({status}) in {_show(source.name)}, {theirs} already merged; "
+                   "kept the merged one")
+        summary.conflicts.append(message)
+        report(message)
+        return
+    conn.execute(f"INSERT INTO spans({_SPAN_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    summary.spans += 1
+
+
+def _copy(source: Path, destination: Path) -> None:
+    """A consistent copy of a live database (its WAL included), by SQLite's backup API."""
+    src = sqlite3.connect(source.as_uri() + "?mode=ro", uri=True)
+    dst = sqlite3.connect(destination)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -12,6 +12,7 @@ from annotator.text import navigation as nav
 from annotator.text.document import Document
 from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen
+from .screens.latest_size import ReaderScreen
 from annotator.store import DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
@@ -82,6 +83,9 @@ class AnnotatorApp(App[None]):
         self._editing: int | None = None  # id of the span whose edges are being edited
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
+
+    def get_default_screen(self) -> ReaderScreen:
+        return ReaderScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):

@@ -192,6 +192,7 @@ class AnnotatorApp(App[None]):
             if self.record.status == "new":
                 self.store.set_status(self.record.id, "in_progress")
                 self.record = self.store.document(self.record.id)
+                self._update_status()
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from .label_style import chip_style
+
 
 class Legend(Static):
     """The number of spans, ``1 PER  2 LOC  3 ORG  4 MISC`` in the labels' colours, and the
@@ -14,7 +16,7 @@ class Legend(Static):
         row = Text(f"{spans} span{'' if spans == 1 else 's'}  ", style="bold")
         for key, (name, colour) in enumerate(labels[:9], start=1):
             row.append(f" {key} ", style="bold")
-            row.append(f" {name} ", style=f"black on {colour}")
+            row.append(f" {name} ", style=chip_style(colour, self.app.no_color))
             row.append(" ")
         row.append("  overlaps allowed" if allow_overlap else "  overlaps refused", style="dim")
         self.update(row)

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from annotator.text.layout import LayoutOptions, visual_text
+from .label_style import NO_LABEL_COLOUR, chip_style
 
 
 class SpanList(OptionList):
@@ -29,7 +30,8 @@ class SpanList(OptionList):
         rows = []
         for span in sorted(spans, key=lambda s: (s.start, s.end)):
             row = Text()
-            row.append(f" {span.label} ", style=f"black on {colours.get(span.label, 'grey50')}")
+            colour = colours.get(span.label, NO_LABEL_COLOUR)
+            row.append(f" {span.label} ", style=chip_style(colour, self.app.no_color))
             mark = " ?" if span.status == "suggested" else ""
             row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
             row.append(f"[{span.start}:{span.end}]", style="dim")

@@ -31,6 +31,9 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
+#: Below this many columns the span list (32 wide) would leave the text too little: it is
+#: hidden until ``l`` shows it below the text (annotator.tcss, ``Screen.-narrow``).
+NARROW_COLUMNS = 90
 
 
 class AnnotatorApp(App[None]):
@@ -38,6 +41,7 @@ class AnnotatorApp(App[None]):
 
     CSS_PATH = "annotator.tcss"
     TITLE = "annotator"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_COLUMNS, "-wide")]
     BINDINGS = [
         *[Binding(str(n), f"label({n})", "Label: the selection, else the span or the word "
                   "under the caret", show=False) for n in range(1, 10)],
@@ -252,8 +256,10 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_span_list(self) -> None:
         panel = self.query_one(SpanList)
-        panel.display = not panel.display
-        if not panel.display:
+        show = not panel.display  # CSS decides by width until the user chooses
+        panel.set_class(show, "-shown")
+        panel.set_class(not show, "-hidden")
+        if not show:
             self.view.focus()
 
     def on_span_list_jump(self, message: SpanList.Jump) -> None:
@@ -262,6 +268,8 @@ class AnnotatorApp(App[None]):
 
     def on_document_view_caret_moved(self, message: DocumentView.CaretMoved) -> None:
         self._caret = message.caret  # saved by the poll timer and on exit
+        for panel in self.query(SpanList):  # none while the app closes
+            panel.caret = message.caret
         self._update_status()
 
     def _update_status(self) -> None:

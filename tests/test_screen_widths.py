@@ -8,6 +8,7 @@ from conftest import SEED
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from wcwidth import wcswidth
 from textual.widgets._toast import Toast
 
 from annotator.store import Store
@@ -143,3 +144,32 @@ async def test_tab_with_the_caret_off_every_span_highlights_the_first(seed_text,
         await pilot.press("tab", "enter")
         first = min(store.spans(app.record.id), key=lambda s: s.start)
         assert app.query_one(DocumentView).caret == first.start
+
+
+# -- in a real terminal ----------------------------------------------------------------------
+
+needs_tmux = pytest.mark.skipif(not (shutil.which("annotator") and shutil.which("tmux")),
+                                reason="needs the installed annotator and tmux")
+
+
+@needs_tmux
+@pytest.mark.parametrize("width", [50, 80, 100, 200])
+def test_the_real_screen_at_each_width(tmp_path, width):
+    from test_terminal import Tmux
+
+    session = Tmux([shutil.which("annotator"), str(SEED), "--db", str(tmp_path / "a.db")],
+                   width, 20)
+    try:
+        rows = session.wait_for(lambda rows: "? keys" in rows[-2])
+        text_rows, legend, status = rows[:-3], rows[-3], rows[-2]
+        assert status.strip().startswith("offset 0/3328") and status.rstrip().endswith("? keys")
+        assert "MISC" in legend.split()  # every label, not cut
+        widest = max(wcswidth(row.rstrip()) for row in text_rows)
+        if width < 90:  # no span list: the text runs across the whole width
+            assert widest > width - 10 and "▏" not in "".join(text_rows)
+        else:
+            assert widest == width and "No spans yet" in "".join(text_rows)  # list beside it
+        if width == 200:
+            assert SEED.name in status and "overlaps refused" in legend
+    finally:
+        session.close()

@@ -190,6 +190,8 @@ class AnnotatorApp(App[None]):
                 self.notify("Nothing to label: select text or put the caret on a word",
                             severity="warning")
                 return
+        if self._refuse_paragraph_break(*extent):
+            return
         if self._commit(self.store.add_span, self.record.id, *extent, label,
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
@@ -223,8 +225,19 @@ class AnnotatorApp(App[None]):
         if self._editing is not None:
             self._apply_edit(None)
 
+    def _refuse_paragraph_break(self, start: int, end: int) -> bool:
+        """A span across a paragraph break is refused: CoNLL and spaCy would read it as two
+        entities.  The user labels each paragraph's part instead."""
+        if not self.document.crosses_paragraph_break(start, end):
+            return False
+        self.notify(f"Not labelled: [{start}:{end}] runs across a paragraph break. Label the "
+                    "part in each paragraph on its own.", severity="warning")
+        return True
+
     def _apply_edit(self, label: str | None) -> None:
         start, end = self.view.selection
+        if self._refuse_paragraph_break(start, end):
+            return  # still editing: the edges can be moved back inside one paragraph
         span_id, self._editing = self._editing, None
         if self._commit(self.store.update_span, span_id, start=start, end=end, label=label,
                         allow_overlap=self.allow_overlap):

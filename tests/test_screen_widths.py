@@ -173,3 +173,15 @@ def test_the_real_screen_at_each_width(tmp_path, width):
             assert SEED.name in status and "overlaps refused" in legend
     finally:
         session.close()
+
+
+async def test_showing_the_list_below_the_text_keeps_the_caret_in_view(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(50, 20)) as pilot:
+        view = app.query_one(DocumentView)
+        await pilot.press(*["down"] * 16)  # the caret on the text's last visible row
+        await pilot.press("l")
+        await pilot.pause()
+        row, _ = view.text_layout.locate(view.caret)
+        top = view.scroll_offset.y
+        assert top <= row < top + view.scrollable_content_region.height

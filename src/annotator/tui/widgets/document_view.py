@@ -130,6 +130,8 @@ class DocumentView(ScrollView, can_focus=True):
         if self.scrollable_content_region.width != self.text_layout.width:
             self._relayout()
             self.caret = nav.snap(self.text_layout, self.caret)  # re-scrolls to the caret
+        else:  # perhaps shorter (the span list shown below): keep the caret's row in view
+            self.caret = self.caret
 
     def set_options(self, options: LayoutOptions) -> None:
         self.options = options

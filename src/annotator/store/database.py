@@ -71,11 +71,21 @@ __all__ = [
 ]
 
 DEFAULT_LABELS = ("PER", "LOC", "ORG", "MISC")
-#: Colours given to labels in order (Tableau 10); a new label takes the first one not in use.
+#: Colours given to labels in order; a new label takes the first one not in use.  Chosen so
+#: that terminals with 16 or 256 colours still tell them apart: their 16-colour downgrades are
+#: ANSI 12, 11, 10, 9, 13, 14, 3, 6, 15, 5 -- never 0 (black text, the background) nor 8 (the
+#: bars' grey) -- and black chip text stays readable on each.
 PALETTE = (
+    "#5b8ff9", "#f2d45c", "#5fd35f", "#f25f5c", "#e377c2",
+    "#5fd7d7", "#d47f2a", "#2aa198", "#dddddd", "#aa44aa",
+)
+#: The palette before it was chosen for 16-colour terminals (Tableau 10): databases made then
+#: still hold these, and each is read as the new colour in its place.
+_OLD_PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
     "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
 )
+_RENEWED_COLOURS = dict(zip(_OLD_PALETTE, PALETTE))
 SPAN_STATUSES = ("accepted", "suggested", "rejected")
 DOCUMENT_STATUSES = ("new", "in_progress", "done")
 #: How long a write waits for another process's transaction before giving up.
@@ -564,6 +574,8 @@ class Store:
 
     def _labels(self, conn: sqlite3.Connection) -> list[tuple[str, str]]:
         rows = conn.execute("SELECT name, color FROM labels ORDER BY position").fetchall()
+        # Colours are only ever given from a palette, so an old default maps one to one.
+        rows = [(name, _RENEWED_COLOURS.get(colour, colour)) for name, colour in rows]
         return rows or list(zip(DEFAULT_LABELS, PALETTE))
 
     def _save_labels(self, conn: sqlite3.Connection, colours: dict[str, str], names: list[str]) -> None:

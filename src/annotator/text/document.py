@@ -76,6 +76,11 @@ class Document:
         start = self.starts[index]
         return start, start + self.lengths[index]
 
+    def crosses_paragraph_break(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` holds text of two paragraphs: a line feed with more than
+        whitespace on both sides of it inside the range (a line feed at an edge does not)."""
+        return "\n" in self.text[start:end].strip()
+
 
 class LineCounts:
     """Fenwick (binary indexed) tree of lines per paragraph."""

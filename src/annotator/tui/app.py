@@ -13,6 +13,7 @@ from annotator.text.document import Document
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen
+from .screens.latest_size import ReaderScreen
 from annotator.store import DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
@@ -31,6 +32,9 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
+#: Below this many columns the span list (32 wide) would leave the text too little: it is
+#: hidden until ``l`` shows it below the text (annotator.tcss, ``Screen.-narrow``).
+NARROW_COLUMNS = 90
 
 
 class AnnotatorApp(App[None]):
@@ -38,6 +42,7 @@ class AnnotatorApp(App[None]):
 
     CSS_PATH = "annotator.tcss"
     TITLE = "annotator"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_COLUMNS, "-wide")]
     BINDINGS = [
         *[Binding(str(n), f"label({n})", "Label: the selection, else the span or the word "
                   "under the caret", show=False) for n in range(1, 10)],
@@ -83,6 +88,9 @@ class AnnotatorApp(App[None]):
         self._editing: int | None = None  # id of the span whose edges are being edited
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
+
+    def get_default_screen(self) -> ReaderScreen:
+        return ReaderScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -183,12 +191,15 @@ class AnnotatorApp(App[None]):
                 self.notify("Nothing to label: select text or put the caret on a word",
                             severity="warning")
                 return
+        if self._refuse_paragraph_break(*extent):
+            return
         if self._commit(self.store.add_span, self.record.id, *extent, label,
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
             if self.record.status == "new":
                 self.store.set_status(self.record.id, "in_progress")
                 self.record = self.store.document(self.record.id)
+                self._update_status()
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret
@@ -215,8 +226,19 @@ class AnnotatorApp(App[None]):
         if self._editing is not None:
             self._apply_edit(None)
 
+    def _refuse_paragraph_break(self, start: int, end: int) -> bool:
+        """A span across a paragraph break is refused: CoNLL and spaCy would read it as two
+        entities.  The user labels each paragraph's part instead."""
+        if not self.document.crosses_paragraph_break(start, end):
+            return False
+        self.notify(f"Not labelled: [{start}:{end}] runs across a paragraph break. Label the "
+                    "part in each paragraph on its own.", severity="warning")
+        return True
+
     def _apply_edit(self, label: str | None) -> None:
         start, end = self.view.selection
+        if self._refuse_paragraph_break(start, end):
+            return  # still editing: the edges can be moved back inside one paragraph
         span_id, self._editing = self._editing, None
         if self._commit(self.store.update_span, span_id, start=start, end=end, label=label,
                         allow_overlap=self.allow_overlap):
@@ -248,8 +270,10 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_span_list(self) -> None:
         panel = self.query_one(SpanList)
-        panel.display = not panel.display
-        if not panel.display:
+        show = not panel.display  # CSS decides by width until the user chooses
+        panel.set_class(show, "-shown")
+        panel.set_class(not show, "-hidden")
+        if not show:
             self.view.focus()
 
     def on_span_list_jump(self, message: SpanList.Jump) -> None:
@@ -258,6 +282,8 @@ class AnnotatorApp(App[None]):
 
     def on_document_view_caret_moved(self, message: DocumentView.CaretMoved) -> None:
         self._caret = message.caret  # saved by the poll timer and on exit
+        for panel in self.query(SpanList):  # none while the app closes
+            panel.caret = message.caret
         self._update_status()
 
     def _update_status(self) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .latest_size import LatestSizeModal
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(LatestSizeModal):
     """Every key the reader understands, with what it does."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]

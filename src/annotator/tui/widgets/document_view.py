@@ -31,6 +31,7 @@ from textual.strip import Strip
 from annotator.text import navigation as nav
 from annotator.text.document import Document, DocumentLayout
 from annotator.text.layout import DisplayLine, LayoutOptions
+from .label_style import NO_LABEL_COLOUR, span_style
 
 
 class SpanLike(Protocol):
@@ -129,6 +130,8 @@ class DocumentView(ScrollView, can_focus=True):
         if self.scrollable_content_region.width != self.text_layout.width:
             self._relayout()
             self.caret = nav.snap(self.text_layout, self.caret)  # re-scrolls to the caret
+        else:  # perhaps shorter (the span list shown below): keep the caret's row in view
+            self.caret = self.caret
 
     def set_options(self, options: LayoutOptions) -> None:
         self.options = options
@@ -196,10 +199,8 @@ class DocumentView(ScrollView, can_focus=True):
                 styles[index] += overlap
 
     def _span_style(self, span: SpanLike) -> Style:
-        colour = self._label_colours.get(span.label, "grey50")
-        if span.status == "suggested":  # a model's suggestion: coloured, underlined, no fill
-            return self.rich_style + Style(color=colour, underline=True, italic=True)
-        return self.rich_style + Style(bgcolor=colour, color="black")
+        colour = self._label_colours.get(span.label, NO_LABEL_COLOUR)
+        return self.rich_style + span_style(colour, span.status == "suggested", self.app.no_color)
 
     def set_spans(self, spans: Sequence[SpanLike], colours: dict[str, str]) -> None:
         """Show these spans (any order), each label in its colour."""

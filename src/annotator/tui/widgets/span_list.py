@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
+from .label_style import NO_LABEL_COLOUR, chip_style
 
 
 class SpanList(OptionList):
@@ -23,19 +24,25 @@ class SpanList(OptionList):
             super().__init__()
             self.offset = offset
 
+    _extents: list[tuple[int, int]] = []  # (start, end) of each row's span
+    caret = 0
+    """The document's caret offset, kept by the app: focus highlights the span under it."""
+
     def show_spans(self, spans: Sequence, text: str, colours: dict[str, str],
                    options: LayoutOptions) -> None:
         highlighted = self.highlighted
+        self._extents = [(s.start, s.end) for s in sorted(spans, key=lambda s: (s.start, s.end))]
         self.clear_options()
         rows = []
         for span in sorted(spans, key=lambda s: (s.start, s.end)):
             row = Text()
-            row.append(f" {neutralised(span.label)} ", style=f"black on {colours.get(span.label, 'grey50')}")
+            colour = colours.get(span.label, NO_LABEL_COLOUR)
+            row.append(f" {neutralised(span.label)} ", style=chip_style(colour, self.app.no_color))
             mark = " ?" if span.status == "suggested" else ""
             row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
             row.append(f"[{span.start}:{span.end}]", style="dim")
             rows.append(Option(row))
-        self._offsets = [s.start for s in sorted(spans, key=lambda s: (s.start, s.end))]
+        self._offsets = [start for start, _ in self._extents]
         if not rows:  # a first-time user sees where to start
             rows = [Option(Text("No spans yet. Select text (Shift+arrows) or put the caret on a "
                                 "word, then press a label key 1-9. l hides this list.",
@@ -43,6 +50,15 @@ class SpanList(OptionList):
         self.add_options(rows)
         if highlighted is not None and rows:
             self.highlighted = min(highlighted, len(rows) - 1)
+
+    def on_focus(self) -> None:
+        """Reaching the list (Tab) highlights the span under the caret, else the first one,
+        so Enter jumps at once."""
+        if not self._extents:
+            return
+        under = [i for i, (start, end) in enumerate(self._extents) if start <= self.caret < end]
+        innermost = min(under, key=lambda i: self._extents[i][1] - self._extents[i][0], default=0)
+        self.highlighted = innermost
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import unicodedata
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
 from annotator.text.navigation import word_at
+
+SEPARATOR = "  │  "
+#: Fields kept however narrow the terminal: without them the bar says nothing about the caret.
+KEEP = 0
+#: Field kinds, dropped in this order (the first one first) until the bar fits its width.
+DROP_ORDER = ("character", "file", "direction", "status", "word", "span", "selected text")
 
 
 def describe_character(ch: str) -> str:
@@ -18,24 +25,49 @@ def describe_character(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
+def fit(fields: list[tuple[str, str]], width: int) -> str:
+    """The fields (kind, text) joined, least useful kinds dropped first until they fit in
+    ``width`` cells; the kept ones (offset, selection, ``? keys``) are cut last, at the end."""
+    shown = list(fields)
+    for kind in DROP_ORDER:
+        if cell_len(SEPARATOR.join(text for _, text in shown)) <= width:
+            break
+        shown = [field for field in shown if field[0] != kind]
+    line = SEPARATOR.join(text for _, text in shown)
+    if cell_len(line) > width:  # only the kept fields are left: tighten, then cut the middle
+        line = " │ ".join(text for _, text in shown)
+    return line
+
+
 class StatusBar(Static):
     """One line: caret offset, direction, word and character under the caret, file."""
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "") -> None:
         word = word_at(text, caret)
-        parts = [f"offset {caret}/{len(text)}", "RTL" if rtl else "LTR"]
+        fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if selection is not None:
-            parts.append(f"selected [{selection[0]}:{selection[1]}] "
-                         f"{visual_text(text[selection[0]:selection[1]], options)}")
+            fields.append(("selection", f"selected [{selection[0]}:{selection[1]}]"))
+            fields.append(("selected text", visual_text(text[selection[0]:selection[1]], options)))
         elif word:
-            parts.append(f"{visual_text(text[word[0]:word[1]], options)} [{word[0]}:{word[1]}]")
+            fields.append(("word", f"{visual_text(text[word[0]:word[1]], options)} "
+                           f"[{word[0]}:{word[1]}]"))
         for span in spans[:2]:
             kind = "suggested " if span.status == "suggested" else ""
-            parts.append(f"{kind}{neutralised(span.label)} [{span.start}:{span.end}]")
-        parts.append(describe_character(text[caret]) if caret < len(text) else "end")
-        parts.append(visual_text(neutralised(source), options))  # a file name is untrusted text too
+            fields.append(("span", f"{kind}{neutralised(span.label)} [{span.start}:{span.end}]"))
+        fields.append(("character", describe_character(text[caret]) if caret < len(text) else "end"))
+        fields.append(("file", visual_text(neutralised(source), options)))  # a file name is untrusted text too
         if status:
-            parts.append(neutralised(status.replace("_", " ")))
-        parts.append("? keys")
-        self.update(Text("  │  ".join(parts)))  # Text, not markup: "[" in a name is literal
+            fields.append(("status", neutralised(status.replace("_", " "))))
+        fields.append(("keys", "? keys"))
+        self._fields = fields
+        self._draw()
+
+    def on_resize(self) -> None:
+        if hasattr(self, "_fields"):
+            self._draw()
+
+    def _draw(self) -> None:
+        width = max(1, self.content_region.width)
+        # Text, not markup: "[" in a name is literal
+        self.update(Text(fit(self._fields, width), no_wrap=True, overflow="ellipsis"))

@@ -1,0 +1,26 @@
+"""How a label's colour is drawn: chips in the legend and span list, spans in the text.
+
+With ``NO_COLOR`` set Textual turns every colour to grey, so label colours no longer tell
+spans apart or from the text; there, spans and chips are drawn reversed (a suggestion
+underlined) and the label's name, always written beside it, does the telling.
+"""
+
+from __future__ import annotations
+
+from rich.style import Style
+
+NO_LABEL_COLOUR = "grey50"  # a span whose label left the label set
+
+
+def chip_style(colour: str, no_color: bool) -> Style:
+    """A label name's chip: black on the label's colour, or reversed without colour."""
+    if no_color:
+        return Style(reverse=True, bold=True)
+    return Style(color="black", bgcolor=colour)
+
+
+def span_style(colour: str, suggested: bool, no_color: bool) -> Style:
+    """A span's cells: filled with its colour; a model's suggestion coloured and underlined."""
+    if suggested:
+        return Style(underline=True, italic=True) + (Style() if no_color else Style(color=colour))
+    return Style(reverse=True) if no_color else Style(color="black", bgcolor=colour)

@@ -1,0 +1,183 @@
+"""Narrow and wide terminals: the span list yields the width below 90 columns, the status bar
+drops its least useful fields first, toasts leave the legend alone; Tab into the span list."""
+
+import shutil
+
+import pytest
+from conftest import SEED
+from tmux import Tmux, needs_tmux
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from wcwidth import wcswidth
+from textual.widgets._toast import Toast
+
+from annotator.store import Store
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.legend import Legend
+from annotator.tui.widgets.span_list import SpanList
+from annotator.tui.widgets.status_bar import StatusBar, fit
+
+FILE_NAME = "a_rather_long_file_name_for_a_news_article.txt"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "annotations.db", annotator="tester") as store:
+        yield store
+
+
+def status_of(app) -> str:
+    return str(app.query_one(StatusBar).render())
+
+
+@pytest.mark.parametrize("width", [50, 80])
+async def test_below_90_columns_the_text_has_the_whole_width(seed_text, store, width):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(width, 20)):
+        assert not app.query_one(SpanList).display
+        assert app.query_one(DocumentView).region.width == width
+
+
+async def test_l_shows_the_span_list_below_the_text_when_narrow_and_hides_it_again(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(50, 20)) as pilot:
+        await pilot.press("l")
+        panel, view = app.query_one(SpanList), app.query_one(DocumentView)
+        assert panel.display and panel.region.width == 50
+        assert panel.region.y >= view.region.bottom  # below the text, not beside it
+        await pilot.press("l")
+        assert not panel.display and view.region.height > 10
+
+
+@pytest.mark.parametrize("width", [100, 200])
+async def test_wide_the_span_list_stands_beside_the_text_and_l_hides_it(seed_text, store, width):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(width, 20)) as pilot:
+        panel, view = app.query_one(SpanList), app.query_one(DocumentView)
+        assert panel.display and panel.region.x == view.region.right == width - 32
+        await pilot.press("l")
+        assert not panel.display and view.region.width == width
+
+
+async def test_narrowing_the_terminal_hides_the_list_and_widening_brings_it_back(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        panel = app.query_one(SpanList)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        assert not panel.display and app.query_one(DocumentView).region.width == 60
+        await pilot.resize_terminal(120, 20)
+        await pilot.pause()
+        assert panel.display
+
+
+@pytest.mark.parametrize("width", [50, 80])
+async def test_a_narrow_status_bar_keeps_the_offset_the_selection_and_the_keys_hint(
+        seed_text, store, width):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.press("shift+left", "shift+left")
+        bar = app.query_one(StatusBar)
+        status = status_of(app)
+        assert "offset 2/3328" in status and "selected [0:3]" in status
+        assert status.endswith("? keys") and cell_len(status) <= bar.content_region.width
+        assert FILE_NAME not in status  # it went first, with the character's name
+
+
+async def test_a_wide_status_bar_shows_every_field(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(200, 20)):
+        status = status_of(app)
+        for field in ("offset 0/3328", "RTL", "U+0627 ARABIC LETTER ALEF", FILE_NAME, "new",
+                      "? keys"):
+            assert field in status
+
+
+kinds = st.sampled_from(["offset", "direction", "selection", "selected text", "word", "span",
+                         "character", "file", "status", "keys"])
+fields = st.lists(st.tuples(kinds, st.text(min_size=1, max_size=30)), max_size=10)
+
+
+@given(fields=fields, spare=st.integers(0, 200))
+def test_fit_keeps_every_kept_field_whole_whenever_they_fit(fields, spare):
+    kept = [text for kind, text in fields if kind in ("offset", "selection", "keys")]
+    width = cell_len(" │ ".join(kept)) + spare
+    line = fit(fields, width)
+    assert cell_len(line) <= width
+    position = 0
+    for text in kept:  # in their order
+        position = line.index(text, position) + len(text)
+
+
+async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store):
+    app = AnnotatorApp("نص قصير", FILE_NAME, store)
+    async with app.run_test(size=(60, 12), notifications=True) as pilot:
+        app.notify("A long message that wraps over several lines of the toast " * 3)
+        await pilot.pause(0.2)
+        toasts = list(app.screen.query(Toast))  # the toast rack sits on the screen
+        assert toasts
+        for toast in toasts:
+            for bar in (app.query_one(Legend), app.query_one(StatusBar)):
+                assert not toast.region.overlaps(bar.region)
+
+
+async def test_tab_highlights_the_span_under_the_caret_and_enter_jumps_to_it(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.press("1", "ctrl+left", "ctrl+left", "2")  # two words labelled
+        second = max(store.spans(app.record.id), key=lambda s: s.start)
+        view = app.query_one(DocumentView)
+        view.move_caret(second.start + 1)
+        await pilot.press("tab")
+        panel = app.query_one(SpanList)
+        assert panel.has_focus and panel.highlighted == 1
+        view.move_caret(second.start - 2)  # off both spans: the list is about to be reached
+        await pilot.press("enter")  # Enter jumps at once, no Down needed
+        assert view.has_focus and view.caret == second.start
+
+
+async def test_tab_with_the_caret_off_every_span_highlights_the_first(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.press("ctrl+left", "1", "ctrl+left", "ctrl+left", "2", "ctrl+left")
+        await pilot.press("tab", "enter")
+        first = min(store.spans(app.record.id), key=lambda s: s.start)
+        assert app.query_one(DocumentView).caret == first.start
+
+
+# -- in a real terminal ----------------------------------------------------------------------
+
+
+@needs_tmux
+@pytest.mark.parametrize("width", [50, 80, 100, 200])
+def test_the_real_screen_at_each_width(tmp_path, width):
+    session = Tmux([shutil.which("annotator"), str(SEED), "--db", str(tmp_path / "a.db")],
+                   width, 20)
+    try:
+        rows = session.wait_for(lambda rows: "? keys" in rows[-2])
+        text_rows, legend, status = rows[:-3], rows[-3], rows[-2]
+        assert status.strip().startswith("offset 0/3328") and status.rstrip().endswith("? keys")
+        assert "MISC" in legend.split()  # every label, not cut
+        widest = max(wcswidth(row.rstrip()) for row in text_rows)
+        if width < 90:  # no span list: the text runs across the whole width
+            assert widest > width - 10 and "▏" not in "".join(text_rows)
+        else:
+            assert widest == width and "No spans yet" in "".join(text_rows)  # list beside it
+        if width == 200:
+            assert SEED.name in status and "overlaps refused" in legend
+    finally:
+        session.close()
+
+
+async def test_showing_the_list_below_the_text_keeps_the_caret_in_view(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(50, 20)) as pilot:
+        view = app.query_one(DocumentView)
+        await pilot.press(*["down"] * 16)  # the caret on the text's last visible row
+        await pilot.press("l")
+        await pilot.pause()
+        row, _ = view.text_layout.locate(view.caret)
+        top = view.scroll_offset.y
+        assert top <= row < top + view.scrollable_content_region.height

@@ -120,6 +120,32 @@ def test_keys_move_the_caret_in_the_real_terminal(terminal):
     assert "offset 3/3328" in rows[-2] or "offset 3/3328" in "\n".join(rows)
 
 
+# Three paragraphs, right to left, the middle one empty; no lam-alef, so one stop per letter:
+# the first paragraph is 0-23, its line feed 24, the empty line 25, the third starts at 26.
+THREE_PARAGRAPHS = "قال المتحدث باسم المنظمة\n\nوأضاف أن الوضع صعب\n"
+
+
+def test_left_crosses_an_empty_line_between_rtl_paragraphs(terminal, tmp_path):
+    path = tmp_path / "three.txt"
+    path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
+    session = terminal(path)
+    session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
+    session.send(*["Left"] * 30)  # it used to bounce 25 -> 26 -> 25 at the empty line
+    rows = session.wait_for(lambda rows: "offset 30/" in "\n".join(rows))
+    assert "offset 30/45" in "\n".join(rows)
+    assert "RTL" in rows[-1] or "RTL" in "\n".join(rows[-2:])
+
+
+def test_shift_left_selects_across_an_empty_line_between_rtl_paragraphs(terminal, tmp_path):
+    path = tmp_path / "three.txt"
+    path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
+    session = terminal(path)
+    session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
+    session.send(*["S-Left"] * 30)
+    rows = session.wait_for(lambda rows: "offset 30/" in "\n".join(rows))
+    assert "selected [0:31]" in "\n".join(rows)
+
+
 def test_hostile_text_is_shown_safely(terminal, tmp_path):
     hostile = tmp_path / "hostile.txt"
     hostile.write_text("title \x1b]0;pwned\x07 end\nabc\u202edef\n\x1b[2J\x1b[31mred\n", encoding="utf-8")

@@ -134,6 +134,13 @@ def auto_direction(text: str) -> Direction:
     return "rtl" if bidi.paragraph_level(neutralised(text)) else "ltr"
 
 
+def strong_direction(text: str) -> Direction | None:
+    """The direction of ``text``'s first strong character (controls made inert), or None if
+    it has none: the paragraph's neighbours decide (see DocumentLayout)."""
+    level = bidi.strong_level(neutralised(text))
+    return None if level is None else ("rtl" if level else "ltr")
+
+
 def paragraph_level(bidi_text: str, direction: Direction) -> int:
     if direction == "rtl":
         return 1

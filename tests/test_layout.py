@@ -229,7 +229,10 @@ def test_direction_can_be_forced():
 
 def test_terminal_bidi_mode_sends_logical_unshaped_text():
     [line] = layout_paragraph("سلام (1)", 0, 80, LayoutOptions(bidi="terminal"))
-    assert line.text == "سلام (1)" and not line.rtl
+    assert line.text == "سلام (1)"
+    assert line.rtl and line.indent(80) == 80 - 8  # the terminal reorders; we right-align
+    [line] = layout_paragraph("hello سلام", 0, 80, LayoutOptions(bidi="terminal"))
+    assert not line.rtl and line.indent(80) == 0
 
 
 @pytest.mark.parametrize("width", [60, 100, 160])

@@ -30,7 +30,10 @@ class Tmux:
         for attempt in range(5):  # a tmux server that is just exiting refuses new sessions
             started = subprocess.run(
                 ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                 "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command],
+                 # (no MLTERM or KONSOLE_VERSION from the terminal running the tests: those
+                 # would make --bidi auto pick terminal mode)
+                 "env", "-u", "COLUMNS", "-u", "LINES", "-u", "MLTERM", "-u", "KONSOLE_VERSION",
+                 "TERM=xterm-256color", *command],
                 capture_output=True,
             )
             if started.returncode == 0:
@@ -162,6 +165,7 @@ def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
+        os.environ.pop("MLTERM", None), os.environ.pop("KONSOLE_VERSION", None)  # app mode
         os.execv(ANNOTATOR, [ANNOTATOR, str(SEED), "--db", str(tmp_path / "a.db")])
     output = b""
     deadline = time.monotonic() + 20

@@ -160,7 +160,7 @@ def layout_paragraph(
         text, shaped=reorder, show_harakat=options.show_harakat, tab_width=options.tab_width
     )
     level = paragraph_level(clusters.bidi_text, options.direction)
-    rtl = reorder and level == 1
+    rtl = level == 1  # right-aligned, and Left reads forward, whoever reorders the line
     if not clusters.starts:  # only the last paragraph can be empty: it has no line feed
         return [DisplayLine(offset, offset, rtl, [], [], [], [], "", [])]
     levels = bidi.resolve_levels(clusters.bidi_text, level) if reorder else None
@@ -186,6 +186,21 @@ def layout_paragraph(
             cluster_levels,
         ))
     return lines
+
+
+# A terminal that reorders by itself (mlterm, Konsole: --bidi terminal) runs the bidi
+# algorithm over each screen row as a whole: an Arabic row would come out right-to-left
+# with the scroll bar and the span list's border moved to its other end.  So each row of
+# text starts with LRM (the row is left-to-right: whatever follows the text stays in place)
+# and the text sits inside an isolate of its paragraph's direction, reordered on its own.
+# Stored bidi controls are drawn as inert stand-ins (glyphs.py), so none can end it early.
+LRM, LRI, RLI, PDI = "\u200e", "\u2066", "\u2067", "\u2069"
+
+
+def terminal_row_isolation(line: DisplayLine) -> tuple[str, str]:
+    """What a row sent in terminal mode starts with (before its indent) and what opens the
+    isolate around its text, which ``PDI`` closes."""
+    return LRM, RLI if line.rtl else LRI
 
 
 def _mirror(texts: list[str], levels: list[int]) -> None:

@@ -30,7 +30,7 @@ from textual.strip import Strip
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document, DocumentLayout
-from annotator.text.layout import DisplayLine, LayoutOptions
+from annotator.text.layout import PDI, DisplayLine, LayoutOptions, terminal_row_isolation
 
 
 class SpanLike(Protocol):
@@ -166,14 +166,19 @@ class DocumentView(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(component)
                 for index in line.cells_intersecting(*extent):
                     styles[index] += style
-        segments = [Segment(" " * line.indent(self.text_layout.width), base)]
-        run_text, run_style = "", base
+        indent = " " * line.indent(self.text_layout.width)
+        opening = closing = ""
+        if self.options.bidi == "terminal":  # keep the terminal's reordering to the text
+            row_start, opening = terminal_row_isolation(line)
+            indent, closing = row_start + indent, PDI
+        segments = [Segment(indent, base)]
+        run_text, run_style = opening, base
         for text, style in zip(line.texts, styles):
             if style != run_style:
                 segments.append(Segment(run_text, run_style))
                 run_text, run_style = "", style
             run_text += text
-        segments.append(Segment(run_text, run_style))
+        segments.append(Segment(run_text + closing, run_style))
         return Strip(segments)
 
     def _paint_spans(self, line: DisplayLine, styles: list[Style]) -> None:

@@ -1,5 +1,6 @@
 """``--bidi auto``: mlterm and Konsole get terminal mode, others app mode; the help says which.
-In terminal mode every text row is LRM + an RLI/LRI ... PDI isolate, read off a real pty."""
+In terminal mode every text row starts with LRM, right-to-left text sits in RLE ... PDF: read
+off a real pty."""
 
 import os
 import pty
@@ -8,6 +9,7 @@ import select
 import time
 
 import pytest
+from conftest import SEED
 from test_terminal import ANNOTATOR, Tmux
 
 from annotator.cli.bidi_mode import choose_bidi
@@ -74,9 +76,9 @@ def test_in_mlterm_each_row_isolates_its_text_and_no_csi_8_l_is_sent(tmp_path):
     path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
     output = run_in_pty(path, tmp_path / "a.db", {"MLTERM": "3.9.3"})
     shown = without_colours(output)
-    # right-to-left: LRM, the indent, then RLI text PDI; left-to-right: LRM LRI text PDI
-    assert re.search("\u200e +\u2067قال المتحدث باسم المنظمة \u2069", shown)
-    assert "\u200e\u2066Hello world 123 \u2069" in shown
+    # right-to-left: LRM, the indent, RLE text PDF; left-to-right: LRM text
+    assert re.search("\u200e +\u202bقال المتحدث باسم المنظمة \u202c ", shown)
+    assert "\u200eHello world 123 " in shown
     assert b"\x1b[8l" not in output and b"\x1b[8h" not in output
 
 
@@ -86,7 +88,7 @@ def test_elsewhere_app_mode_sends_visual_order_and_no_isolates(tmp_path):
     output = run_in_pty(path, tmp_path / "a.db", {})
     shown = without_colours(output)
     assert output.startswith(b"\x1b[8l")
-    assert not set("\u200e\u2066\u2067\u2069") & set(shown)
+    assert not set("\u200e\u202a\u202b\u202c") & set(shown)
     assert "Hello world 123" in shown
 
 
@@ -105,3 +107,28 @@ def test_the_help_says_which_bidi_mode_is_in_use(tmp_path, environ, expected):
         assert expected in "\n".join(rows)
     finally:
         session.close()
+
+
+async def test_terminal_mode_rows_leave_columns_for_the_controls_and_keep_every_letter(tmp_path):
+    """mlterm takes a column for each bidi control: the text wraps that much narrower, so
+    a full line is never cut, and Left still reads forward in the right-to-left paragraph."""
+    from annotator.store import Store
+    from annotator.text.layout import TERMINAL_ROW_RESERVE, LayoutOptions
+    from annotator.tui.app import AnnotatorApp
+    from annotator.tui.widgets.document_view import DocumentView
+
+    text = SEED.read_text(encoding="utf-8")
+    with Store(tmp_path / "a.db", annotator="tester") as store:
+        app = AnnotatorApp(text, "seed.txt", store, LayoutOptions(bidi="terminal"))
+        async with app.run_test(size=(100, 20)) as pilot:
+            view = app.query_one(DocumentView)
+            width = view.scrollable_content_region.width
+            assert view.text_layout.width == width - TERMINAL_ROW_RESERVE
+            shown = ""
+            for y in range(18):
+                row = "".join(segment.text for segment in view.render_line(y))
+                assert row.startswith("\u200e") and "\u202b" in row and row.rstrip().endswith("\u202c")
+                shown += row.split("\u202b", 1)[1].split("\u202c", 1)[0]
+            assert shown == text[:len(shown)]  # logical order, every letter, nothing cut
+            await pilot.press("left", "left")
+            assert view.caret == 2

@@ -191,16 +191,22 @@ def layout_paragraph(
 # A terminal that reorders by itself (mlterm, Konsole: --bidi terminal) runs the bidi
 # algorithm over each screen row as a whole: an Arabic row would come out right-to-left
 # with the scroll bar and the span list's border moved to its other end.  So each row of
-# text starts with LRM (the row is left-to-right: whatever follows the text stays in place)
-# and the text sits inside an isolate of its paragraph's direction, reordered on its own.
+# text starts with LRM (the row is left-to-right: what follows the text stays in place), and
+# a right-to-left paragraph's text sits in an RLE ... PDF embedding, ordered as a
+# right-to-left paragraph is.  As few controls as that, and embeddings, not isolates: tried
+# under Xvfb, mlterm 3.9 draws each isolate control (RLI, LRI, PDI) as a blank cell, and
+# every bidi control, though drawn zero-width, takes up one of the row's columns, so the row
+# loses as many cells at its right end (the span list's edge) as it holds controls.
 # Stored bidi controls are drawn as inert stand-ins (glyphs.py), so none can end it early.
-LRM, LRI, RLI, PDI = "\u200e", "\u2066", "\u2067", "\u2069"
+LRM, RLE, PDF = "\u200e", "\u202b", "\u202c"
+# Columns a terminal-mode row leaves free for those controls (mlterm's columns taken).
+TERMINAL_ROW_RESERVE = 3
 
 
-def terminal_row_isolation(line: DisplayLine) -> tuple[str, str]:
-    """What a row sent in terminal mode starts with (before its indent) and what opens the
-    isolate around its text, which ``PDI`` closes."""
-    return LRM, RLI if line.rtl else LRI
+def terminal_row_isolation(line: DisplayLine) -> tuple[str, str, str]:
+    """For a row sent in terminal mode: what it starts with (before its indent), and what
+    opens and closes the embedding around its text (nothing in a left-to-right row)."""
+    return (LRM, RLE, PDF) if line.rtl else (LRM, "", "")
 
 
 def _mirror(texts: list[str], levels: list[int]) -> None:

@@ -324,3 +324,19 @@ def test_the_caret_crosses_an_empty_line_between_rtl_paragraphs_without_turning_
     assert empty_line in seen
     assert seen[-1] == len(RTL_EMPTY_RTL) - 1  # reached the last letter ...
     assert seen[:seen.index(seen[-1]) + 1] == sorted(set(seen))  # ... always forward
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(DIGITS + PUNCTUATION + [" ", "\u202e", "\u2067", "\u200f"]),
+                max_size=400).map("".join),
+       st.sampled_from(["", "a", "ب", "\u05d0"]), mixed_text(max_size=20))
+def test_a_paragraphs_own_direction_is_its_first_strong_letter_however_far(neutral, letter, rest):
+    import unicodedata
+
+    from annotator.text.glyphs import neutralised
+    from annotator.text.layout import strong_direction
+
+    text = neutral + letter + rest
+    first = next((unicodedata.bidirectional(ch) for ch in neutralised(text)
+                  if unicodedata.bidirectional(ch) in ("L", "R", "AL")), None)
+    assert strong_direction(text) == {None: None, "L": "ltr", "R": "rtl", "AL": "rtl"}[first]

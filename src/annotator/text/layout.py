@@ -137,7 +137,10 @@ def auto_direction(text: str) -> Direction:
 def strong_direction(text: str) -> Direction | None:
     """The direction of ``text``'s first strong character (controls made inert), or None if
     it has none: the paragraph's neighbours decide (see DocumentLayout)."""
-    level = bidi.strong_level(neutralised(text))
+    # Controls are made inert, so no isolate can hide a strong letter: a prefix usually tells.
+    level = bidi.strong_level(neutralised(text[:256]))
+    if level is None and len(text) > 256:
+        level = bidi.strong_level(neutralised(text))
     return None if level is None else ("rtl" if level else "ltr")
 
 

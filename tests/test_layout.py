@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from strategies import ARABIC_LETTERS, DIGITS, LATIN, PUNCTUATION, WORDS, mixed_text
 
 from annotator.text import bidi
+from annotator.text import navigation as nav
 from annotator.text.document import Document, DocumentLayout
 from annotator.text.glyphs import Kind
 from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
@@ -228,7 +229,10 @@ def test_direction_can_be_forced():
 
 def test_terminal_bidi_mode_sends_logical_unshaped_text():
     [line] = layout_paragraph("سلام (1)", 0, 80, LayoutOptions(bidi="terminal"))
-    assert line.text == "سلام (1)" and not line.rtl
+    assert line.text == "سلام (1)"
+    assert line.rtl and line.indent(80) == 80 - 8  # the terminal reorders; we right-align
+    [line] = layout_paragraph("hello سلام", 0, 80, LayoutOptions(bidi="terminal"))
+    assert not line.rtl and line.indent(80) == 0
 
 
 @pytest.mark.parametrize("width", [60, 100, 160])
@@ -281,3 +285,58 @@ def test_a_block_cut_from_a_paragraph_keeps_the_paragraph_direction():
     layout = DocumentLayout(Document(text, max_block=22), 80)
     lines = [layout.line(y) for y in range(layout.line_count)]
     assert len(lines) > 1 and all(line.rtl for line in lines if line)
+
+
+# -- the direction of empty and neutral-only paragraphs -------------------------------------
+
+RTL_EMPTY_RTL = "قال المتحدث باسم الأمم المتحدة\n\nوأضاف أن الوضع في حلب صعب"
+
+
+@pytest.mark.parametrize("text, directions", [
+    (RTL_EMPTY_RTL, ["rtl", "rtl", "rtl"]),
+    ("قال\n123 - 456\nوأضاف", ["rtl", "rtl", "rtl"]),  # neutral-only: the one before
+    ("Hello\n\nقال", ["ltr", "ltr", "rtl"]),
+    ("\n«» 90%\nقال\nHello", ["rtl", "rtl", "rtl", "ltr"]),  # nothing before: the next one
+    ("\n\n123\n", ["ltr", "ltr", "ltr"]),  # nothing strong anywhere: left to right
+])
+def test_an_empty_or_neutral_paragraph_takes_its_neighbours_direction(text, directions):
+    layout = DocumentLayout(Document(text), 40)
+    assert [layout.direction(i) for i in range(layout.document.paragraph_count)] == directions
+    assert [layout.paragraph_lines(i)[0].rtl for i in range(len(directions))] == [
+        d == "rtl" for d in directions]
+
+
+def test_a_forced_direction_still_wins_over_the_neighbours():
+    layout = DocumentLayout(Document(RTL_EMPTY_RTL), 40, LayoutOptions(direction="ltr"))
+    assert not any(layout.paragraph_lines(i)[0].rtl for i in range(3))
+
+
+def test_the_caret_crosses_an_empty_line_between_rtl_paragraphs_without_turning_back():
+    """Left in a right-to-left paragraph moves forward; at the empty line it used to move
+    back (the line counted as left-to-right) and the caret bounced 31 -> 32 -> 31."""
+    layout = DocumentLayout(Document(RTL_EMPTY_RTL), 40)
+    caret, seen = 0, [0]
+    for _ in range(len(RTL_EMPTY_RTL)):
+        rtl = layout.locate(caret)[1].rtl
+        caret = nav.next_stop(layout, caret) if rtl else nav.previous_stop(layout, caret)  # Left
+        seen.append(caret)
+    empty_line = RTL_EMPTY_RTL.index("\n\n") + 1
+    assert empty_line in seen
+    assert seen[-1] == len(RTL_EMPTY_RTL) - 1  # reached the last letter ...
+    assert seen[:seen.index(seen[-1]) + 1] == sorted(set(seen))  # ... always forward
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(DIGITS + PUNCTUATION + [" ", "\u202e", "\u2067", "\u200f"]),
+                max_size=400).map("".join),
+       st.sampled_from(["", "a", "ب", "\u05d0"]), mixed_text(max_size=20))
+def test_a_paragraphs_own_direction_is_its_first_strong_letter_however_far(neutral, letter, rest):
+    import unicodedata
+
+    from annotator.text.glyphs import neutralised
+    from annotator.text.layout import strong_direction
+
+    text = neutral + letter + rest
+    first = next((unicodedata.bidirectional(ch) for ch in neutralised(text)
+                  if unicodedata.bidirectional(ch) in ("L", "R", "AL")), None)
+    assert strong_direction(text) == {None: None, "L": "ltr", "R": "rtl", "AL": "rtl"}[first]

@@ -69,6 +69,34 @@ def test_keys_move_the_caret_in_the_real_terminal(terminal):
     assert "offset 3/3328" in rows[-2] or "offset 3/3328" in "\n".join(rows)
 
 
+# Three paragraphs, right to left, the middle one empty; no lam-alef, so one stop per letter:
+# the first paragraph is 0-23, its line feed 24, the empty line 25, the third starts at 26.
+THREE_PARAGRAPHS = "قال المتحدث باسم المنظمة\n\nوأضاف أن الوضع صعب\n"
+
+
+@needs_tmux
+def test_left_crosses_an_empty_line_between_rtl_paragraphs(terminal, tmp_path):
+    path = tmp_path / "three.txt"
+    path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
+    session = terminal(path)
+    session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
+    session.send(*["Left"] * 30)  # it used to bounce 25 -> 26 -> 25 at the empty line
+    rows = session.wait_for(lambda rows: "offset 30/" in "\n".join(rows))
+    assert "offset 30/45" in "\n".join(rows)
+    assert "RTL" in rows[-1] or "RTL" in "\n".join(rows[-2:])
+
+
+@needs_tmux
+def test_shift_left_selects_across_an_empty_line_between_rtl_paragraphs(terminal, tmp_path):
+    path = tmp_path / "three.txt"
+    path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
+    session = terminal(path)
+    session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
+    session.send(*["S-Left"] * 30)
+    rows = session.wait_for(lambda rows: "offset 30/" in "\n".join(rows))
+    assert "selected [0:31]" in "\n".join(rows)
+
+
 @needs_tmux
 def test_hostile_text_is_shown_safely(terminal, tmp_path):
     hostile = tmp_path / "hostile.txt"
@@ -87,6 +115,7 @@ def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     pid, fd = pty.fork()
     if pid == 0:
         os.environ["TERM"] = "xterm-256color"
+        os.environ.pop("MLTERM", None), os.environ.pop("KONSOLE_VERSION", None)  # app mode
         os.execv(ANNOTATOR, [ANNOTATOR, str(SEED), "--db", str(tmp_path / "a.db")])
     output = b""
     deadline = time.monotonic() + 20

@@ -27,7 +27,10 @@ class Tmux:
         for attempt in range(5):  # a tmux server that is just exiting refuses new sessions
             started = subprocess.run(
                 ["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height),
-                 "env", "-u", "COLUMNS", "-u", "LINES", "TERM=xterm-256color", *command],
+                 # (no MLTERM or KONSOLE_VERSION from the terminal running the tests: those
+                 # would make --bidi auto pick terminal mode)
+                 "env", "-u", "COLUMNS", "-u", "LINES", "-u", "MLTERM", "-u", "KONSOLE_VERSION",
+                 "TERM=xterm-256color", *command],
                 capture_output=True,
             )
             if started.returncode == 0:

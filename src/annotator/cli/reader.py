@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
+from annotator.cli.bidi_mode import choose_bidi
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
@@ -37,9 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="paragraph direction: auto (first strong letter, the default), rtl or ltr",
     )
     parser.add_argument(
-        "--bidi", choices=("app", "terminal"), default="app",
-        help="app: annotator shapes and reorders (most terminals); terminal: send logical, "
-        "unshaped text, for terminals that run bidi themselves (Konsole, mlterm, ...)",
+        "--bidi", choices=("auto", "app", "terminal"), default="auto",
+        help="auto (the default): terminal in mlterm and Konsole, else app; app: annotator "
+        "shapes and reorders (most terminals); terminal: send logical, unshaped text, for "
+        "terminals that run bidi themselves (Konsole, mlterm, PuTTY, Terminal.app)",
     )
     parser.add_argument("--no-harakat", action="store_true", help="start with harakat hidden (key h)")
     parser.add_argument("--db", default="annotations.db",
@@ -86,9 +88,8 @@ def main(argv: list[str] | None = None) -> None:
     except LoadError as error:
         print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
         raise SystemExit(2) from None
-    options = LayoutOptions(
-        direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
-    )
+    bidi, bidi_note = choose_bidi(args.bidi, os.environ)
+    options = LayoutOptions(direction=args.direction, bidi=bidi, show_harakat=not args.no_harakat)
     from annotator.store import Store, StoreError  # before Textual: a bad database fails fast
 
     try:
@@ -101,11 +102,11 @@ def main(argv: list[str] | None = None) -> None:
 
             opened = opening.result()
         app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
-                           allow_overlap=args.allow_overlap, opened=opened)
+                           allow_overlap=args.allow_overlap, opened=opened, bidi_note=bidi_note)
     except StoreError as error:  # an unusable database, a bad label or annotator name
         print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
         raise SystemExit(2) from None
-    explicit = args.bidi == "app" and sys.stdout.isatty()
+    explicit = bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)
     try:

@@ -161,6 +161,15 @@ def paragraph_level(text: str) -> int:
     return _auto_level(_classes(text))
 
 
+def strong_level(text: str) -> int | None:
+    """Rule P2 alone: 0 or 1 by the first strong character (outside isolates), None if
+    ``text`` has none (an empty or neutral-only paragraph)."""
+    cls = _classes(text)
+    end = cls.find(b"B")
+    first = _first_strong(cls, 0, len(cls) if end < 0 else end)
+    return None if first == 0 else int(first != _L)
+
+
 # --------------------------------------------------------------------------
 # One isolating run sequence: W1-W7, N0, N1-N2, I1-I2
 # --------------------------------------------------------------------------

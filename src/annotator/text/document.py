@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
-from itertools import accumulate
+from itertools import accumulate, chain
 
-from .layout import DisplayLine, LayoutOptions, auto_direction, layout_paragraph
+from .layout import Direction, DisplayLine, LayoutOptions, layout_paragraph, strong_direction
 
 
 # Paragraphs longer than this many characters are laid out in blocks of about this size,
@@ -147,6 +148,8 @@ class DocumentLayout:
         self._stops: dict[int, tuple[list[DisplayLine], list[int]]] = {}
         self._rows: dict[int, DisplayLine | None] = {}
         self._rows_version = -1
+        self._strong: dict[int, Direction | None] = {}  # a paragraph's own direction, if any
+        self._directions: dict[int, Direction] = {}  # ... and the one it is laid out in
 
     @cached_property
     def counts(self) -> LineCounts:
@@ -173,12 +176,44 @@ class DocumentLayout:
         return lines
 
     def _options_for(self, index: int) -> LayoutOptions:
-        """A block cut from a long paragraph takes the direction of the paragraph's start."""
-        head = self.document.head(index)
-        if head == index or self.options.direction != "auto":
+        if self.options.direction != "auto":
             return self.options
-        start, end = self.document.paragraph(head)
-        return replace(self.options, direction=auto_direction(self.document.text[start:end]))
+        return replace(self.options, direction=self.direction(index))
+
+    def direction(self, index: int) -> Direction:
+        """The direction of block ``index`` with ``--direction auto``: its paragraph's first
+        strong character; an empty or neutral-only paragraph takes the direction of the
+        paragraph before it (else after it, else left-to-right), so the caret keeps its way
+        across an empty line between two right-to-left paragraphs.  A block cut from a long
+        paragraph takes the direction of the paragraph's start."""
+        head = self.document.head(index)
+        if head not in self._directions:
+            self._directions[head] = self._resolve_direction(head)
+        return self._directions[head]
+
+    def _resolve_direction(self, head: int) -> Direction:
+        for other in chain((head,), self._heads(head, -1), self._heads(head, +1)):
+            if (found := self._strong_direction(other)) is not None:
+                return found
+        return "ltr"
+
+    def _heads(self, index: int, step: int) -> Iterator[int]:
+        """The first blocks of the paragraphs before (step -1) or after (+1) block ``index``,
+        nearest first."""
+        current = self.document.head(index)
+        index += step
+        while 0 <= index < self.document.paragraph_count:
+            head = self.document.head(index)
+            if head != current:
+                yield head
+                current = head
+            index += step
+
+    def _strong_direction(self, head: int) -> Direction | None:
+        if head not in self._strong:
+            start, end = self.document.paragraph(head)
+            self._strong[head] = strong_direction(self.document.text[start:end])
+        return self._strong[head]
 
     def stops(self, index: int) -> list[int]:
         """Caret stops of a paragraph in logical order: the starts of its clusters."""

@@ -134,6 +134,16 @@ def auto_direction(text: str) -> Direction:
     return "rtl" if bidi.paragraph_level(neutralised(text)) else "ltr"
 
 
+def strong_direction(text: str) -> Direction | None:
+    """The direction of ``text``'s first strong character (controls made inert), or None if
+    it has none: the paragraph's neighbours decide (see DocumentLayout)."""
+    # Controls are made inert, so no isolate can hide a strong letter: a prefix usually tells.
+    level = bidi.strong_level(neutralised(text[:256]))
+    if level is None and len(text) > 256:
+        level = bidi.strong_level(neutralised(text))
+    return None if level is None else ("rtl" if level else "ltr")
+
+
 def paragraph_level(bidi_text: str, direction: Direction) -> int:
     if direction == "rtl":
         return 1
@@ -153,7 +163,7 @@ def layout_paragraph(
         text, shaped=reorder, show_harakat=options.show_harakat, tab_width=options.tab_width
     )
     level = paragraph_level(clusters.bidi_text, options.direction)
-    rtl = reorder and level == 1
+    rtl = level == 1  # right-aligned, and Left reads forward, whoever reorders the line
     if not clusters.starts:  # only the last paragraph can be empty: it has no line feed
         return [DisplayLine(offset, offset, rtl, [], [], [], [], "", [])]
     levels = bidi.resolve_levels(clusters.bidi_text, level) if reorder else None
@@ -179,6 +189,27 @@ def layout_paragraph(
             cluster_levels,
         ))
     return lines
+
+
+# A terminal that reorders by itself (mlterm, Konsole: --bidi terminal) runs the bidi
+# algorithm over each screen row as a whole: an Arabic row would come out right-to-left
+# with the scroll bar and the span list's border moved to its other end.  So each row of
+# text starts with LRM (the row is left-to-right: what follows the text stays in place), and
+# a right-to-left paragraph's text sits in an RLE ... PDF embedding, ordered as a
+# right-to-left paragraph is.  As few controls as that, and embeddings, not isolates: tried
+# under Xvfb, mlterm 3.9 draws each isolate control (RLI, LRI, PDI) as a blank cell, and
+# every bidi control, though drawn zero-width, takes up one of the row's columns, so the row
+# loses as many cells at its right end (the span list's edge) as it holds controls.
+# Stored bidi controls are drawn as inert stand-ins (glyphs.py), so none can end it early.
+LRM, RLE, PDF = "\u200e", "\u202b", "\u202c"
+# Columns a terminal-mode row leaves free for those controls (mlterm's columns taken).
+TERMINAL_ROW_RESERVE = 3
+
+
+def terminal_row_isolation(line: DisplayLine) -> tuple[str, str, str]:
+    """For a row sent in terminal mode: what it starts with (before its indent), and what
+    opens and closes the embedding around its text (nothing in a left-to-right row)."""
+    return (LRM, RLE, PDF) if line.rtl else (LRM, "", "")
 
 
 def _mirror(texts: list[str], levels: list[int]) -> None:

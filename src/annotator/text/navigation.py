@@ -8,12 +8,11 @@ backward by the direction of the caret's paragraph.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 
 from .document import DocumentLayout
+from .words import word_at, words_after, words_before  # word_at: the app asks us for it
 
-WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200c\u200d]+")
 
 
 def snap(layout: DocumentLayout, offset: int) -> int:
@@ -45,36 +44,18 @@ def previous_stop(layout: DocumentLayout, caret: int) -> int:
     return caret
 
 
-def _is_word_char(text: str, index: int) -> bool:
-    return WORD.match(text, index, index + 1) is not None
-
-
-def word_at(text: str, offset: int) -> tuple[int, int] | None:
-    """``[start, end)`` of the word holding ``offset``, or None if it is not in a word."""
-    if not 0 <= offset < len(text) or not _is_word_char(text, offset):
-        return None
-    start = offset
-    while start > 0 and _is_word_char(text, start - 1):
-        start -= 1
-    return start, WORD.match(text, offset).end()
-
-
 def next_word(layout: DocumentLayout, caret: int) -> int:
     """Start of the next word after the caret in reading order (or the document's end)."""
     text = layout.document.text
     word = word_at(text, caret)
-    match = WORD.search(text, word[1] if word else caret)
-    return snap(layout, match.start()) if match else document_end(layout)
+    following = next(words_after(text, word[1] if word else caret), None)
+    return snap(layout, following[0]) if following else document_end(layout)
 
 
 def previous_word(layout: DocumentLayout, caret: int) -> int:
     """Start of the caret's word if inside one, else of the word before it."""
-    text, pos = layout.document.text, caret
-    while pos > 0 and not _is_word_char(text, pos - 1):
-        pos -= 1
-    while pos > 0 and _is_word_char(text, pos - 1):
-        pos -= 1
-    return snap(layout, pos)
+    preceding = next(words_before(layout.document.text, caret), None)
+    return snap(layout, preceding[0] if preceding else 0)
 
 
 def document_end(layout: DocumentLayout) -> int:
@@ -124,8 +105,7 @@ def word_end(layout: DocumentLayout, caret: int) -> int:
     text = layout.document.text
     word = word_at(text, caret)
     if word is None or cell_end(layout, caret) >= word[1]:
-        match = WORD.search(text, cell_end(layout, caret))
-        if match is None:
+        word = next(words_after(text, cell_end(layout, caret)), None)
+        if word is None:
             return document_end(layout)
-        word = match.span()
     return snap(layout, word[1] - 1)

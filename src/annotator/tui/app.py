@@ -71,9 +71,12 @@ class AnnotatorApp(App[None]):
         labels: list[str] | None = None,
         allow_overlap: bool = False,
         opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
+        bidi_note: str = "",
     ) -> None:
-        """``opened`` is what ``store.open_document`` returned, if the caller already did it."""
+        """``opened`` is what ``store.open_document`` returned, if the caller already did it;
+        ``bidi_note`` says in the help which bidi mode is in use and how to switch."""
         super().__init__()
+        self.bidi_note = bidi_note
         self.document = Document(text)
         self.source = os.path.basename(source)
         self.store = store
@@ -299,4 +302,4 @@ class AnnotatorApp(App[None]):
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]
-        self.push_screen(HelpScreen(bindings, HELP_NOTES))
+        self.push_screen(HelpScreen(bindings, HELP_NOTES, mode=self.bidi_note))

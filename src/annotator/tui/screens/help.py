@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,10 +16,13 @@ class HelpScreen(LatestSizeModal):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
-    def __init__(self, bindings: list[Binding], notes: str = "") -> None:
+    def __init__(self, bindings: list[Binding], notes: str = "", mode: str = "") -> None:
+        """``mode`` (which bidi mode is in use, how to switch) comes first: a user whose
+        Arabic comes out reversed presses ? and must not have to scroll to find it."""
         super().__init__()
         self._listed = bindings
         self._notes = notes
+        self._mode = mode
 
     def compose(self) -> ComposeResult:
         keys_by_description: dict[str, list[str]] = {}
@@ -28,7 +32,8 @@ class HelpScreen(LatestSizeModal):
         rows = [f"[b]{_key_list(keys):>16}[/b]  {description}"
                 for description, keys in keys_by_description.items()]
         with VerticalScroll(id="help-body"):
-            yield Static("[b]Keys[/b]  (Escape closes)\n\n" + "\n".join(rows) + "\n\n" + self._notes)
+            mode = f"{escape(self._mode)}\n\n" if self._mode else ""
+            yield Static(f"[b]Keys[/b]  (Escape closes)\n\n{mode}" + "\n".join(rows) + "\n\n" + self._notes)
 
 
 def _key_list(keys: list[str]) -> str:

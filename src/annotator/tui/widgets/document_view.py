@@ -30,7 +30,13 @@ from textual.strip import Strip
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document, DocumentLayout
-from annotator.text.layout import DisplayLine, LayoutOptions
+from annotator.text.layout import (
+    TERMINAL_ROW_RESERVE,
+    DisplayLine,
+    LayoutOptions,
+    terminal_row_isolation,
+)
+
 from .label_style import NO_LABEL_COLOUR, span_style
 
 
@@ -111,9 +117,14 @@ class DocumentView(ScrollView, can_focus=True):
 
     # -- layout -----------------------------------------------------------------------------
 
+    def _layout_width(self) -> int:
+        width = self.scrollable_content_region.width
+        if self.options.bidi == "terminal":  # mlterm takes a column for each bidi control
+            width -= TERMINAL_ROW_RESERVE
+        return max(1, width)
+
     def _relayout(self) -> None:
-        width = max(1, self.scrollable_content_region.width)
-        self.text_layout = DocumentLayout(self.document, width, self.options)
+        self.text_layout = DocumentLayout(self.document, self._layout_width(), self.options)
         self._strips.clear()
         self._sync_virtual_size()
 
@@ -127,7 +138,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.caret = nav.snap(self.text_layout, self._initial_caret)
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.scrollable_content_region.width != self.text_layout.width:
+        if self._layout_width() != self.text_layout.width:
             self._relayout()
             self.caret = nav.snap(self.text_layout, self.caret)  # re-scrolls to the caret
         else:  # perhaps shorter (the span list shown below): keep the caret's row in view
@@ -169,14 +180,19 @@ class DocumentView(ScrollView, can_focus=True):
                 style = self.get_component_rich_style(component)
                 for index in line.cells_intersecting(*extent):
                     styles[index] += style
-        segments = [Segment(" " * line.indent(self.text_layout.width), base)]
-        run_text, run_style = "", base
+        indent = " " * line.indent(self.text_layout.width)
+        opening = closing = ""
+        if self.options.bidi == "terminal":  # keep the terminal's reordering to the text
+            row_start, opening, closing = terminal_row_isolation(line)
+            indent = row_start + indent
+        segments = [Segment(indent, base)]
+        run_text, run_style = opening, base
         for text, style in zip(line.texts, styles):
             if style != run_style:
                 segments.append(Segment(run_text, run_style))
                 run_text, run_style = "", style
             run_text += text
-        segments.append(Segment(run_text, run_style))
+        segments.append(Segment(run_text + closing, run_style))
         return Strip(segments)
 
     def _paint_spans(self, line: DisplayLine, styles: list[Style]) -> None:

@@ -45,11 +45,12 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -89,6 +90,7 @@ _OVERLAPPING = (
     "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted' AND start > :start"
     " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # Characters that must not reach the terminal raw inside a message (see loading.py).
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
@@ -546,14 +548,20 @@ class Store:
         with self._reading("reading labels") as conn:
             return self._labels(conn)
 
-    def set_labels(self, names: list[str]) -> None:
-        """Replace the label set, keeping the colours of names already in it.  Spans that use
-        a label left out keep it."""
+    def set_labels(self, names: list[str], colors: Mapping[str, str] | None = None) -> None:
+        """Replace the label set.  A label takes its colour from ``colors`` ("#rrggbb"), else
+        keeps the one it had, else the first free one of the palette.  Spans that use a label
+        left out keep it."""
         names = _check_label_names(names)
         if not names:
             raise StoreError("the label set cannot be empty; give at least one label")
+        colors = dict(colors or {})
+        for name, color in colors.items():
+            if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
+                raise StoreError(f"the colour of label {_show(str(name))!r} must be #rrggbb, "
+                                 f"not {_show(repr(color))}")
         with self._writing("saving labels") as conn:
-            self._save_labels(conn, dict(self._labels(conn)), names)
+            self._save_labels(conn, {**dict(self._labels(conn)), **colors}, names)
 
     def add_labels(self, names: list[str]) -> None:
         """Append the names not yet in the label set."""

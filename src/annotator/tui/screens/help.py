@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from annotator.text.layout import LayoutOptions, visual_text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -14,10 +19,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
-    def __init__(self, bindings: list[Binding], notes: str = "") -> None:
+    def __init__(self, bindings: list[Binding], notes: str = "",
+                 labels: Text | None = None) -> None:
+        """``labels``: the label keys with their names and descriptions, see label_rows."""
         super().__init__()
         self._listed = bindings
         self._notes = notes
+        self._labels = labels
 
     def compose(self) -> ComposeResult:
         keys_by_description: dict[str, list[str]] = {}
@@ -27,7 +35,23 @@ class HelpScreen(ModalScreen[None]):
         rows = [f"[b]{_key_list(keys):>16}[/b]  {description}"
                 for description, keys in keys_by_description.items()]
         with VerticalScroll(id="help-body"):
-            yield Static("[b]Keys[/b]  (Escape closes)\n\n" + "\n".join(rows) + "\n\n" + self._notes)
+            yield Static("[b]Keys[/b]  (Escape closes)\n\n" + "\n".join(rows))
+            if self._labels is not None:
+                yield Static(self._labels, id="help-labels")
+            yield Static(self._notes, id="help-notes")
+
+
+def label_rows(labels: list[tuple[str, str]], descriptions: Mapping[str, str],
+               options: LayoutOptions) -> Text:
+    """``Labels`` then one row per key: ``1  PER  a person, by name``, in the label's colour.
+    A Text, not markup: a "[" in a label's name or description is literal."""
+    rows = Text("Labels", style="bold")
+    for key, (name, colour) in enumerate(labels[:9], start=1):
+        rows.append(f"\n{key:>16}  ", style="bold")
+        rows.append(f" {visual_text(name, options)} ", style=f"black on {colour}")
+        if description := descriptions.get(name):
+            rows.append(f"  {visual_text(description, options)}")
+    return rows
 
 
 def _key_list(keys: list[str]) -> str:

@@ -11,12 +11,15 @@ from textual.widgets import Static
 
 from annotator.text.layout import LayoutOptions, visual_text
 
+SEPARATOR = Text("  ")
+MAX_ROWS = 2
 MIN_DESCRIPTION = 10  # cells: a description cut shorter than this says little; leave it out
 
 
 class Legend(Static):
-    """The number of spans, ``1 PER person  2 LOC place ...`` in the labels' colours, and the
-    overlap convention.  Descriptions are cut to fit one row, or left out if they cannot."""
+    """``1 PER a person  2 LOC a place ...`` in the labels' colours, then the number of spans
+    and the overlap convention.  Descriptions wrap to a second row (between labels, never inside
+    one); if two rows are not enough they are cut to fit one row, or left out."""
 
     _shown: tuple | None = None
 
@@ -24,37 +27,68 @@ class Legend(Static):
                     descriptions: Mapping[str, str] | None = None,
                     options: LayoutOptions = LayoutOptions()) -> None:
         self._shown = (tuple(labels[:9]), allow_overlap, spans, dict(descriptions or {}), options)
-        self.update(self._row())
+        self.update(self._rows())
 
     def on_resize(self) -> None:
+        # After this refresh: a layout asked for while one is being applied is lost, and the
+        # row count may change with the width.
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
         if self._shown is not None:
-            self.update(self._row())
+            self.update(self._rows())
 
-    def _row(self) -> Text:
-        return self._build(self._description_budget())
+    def _rows(self) -> Text:
+        """Whole descriptions in up to two rows, else cut ones in one row, else names only."""
+        width = self.content_size.width
+        rows = _pack(self._items(None), width)
+        if len(rows) > MAX_ROWS:
+            if budget := self._description_budget(width):
+                return SEPARATOR.join(self._items(budget))
+            rows = _pack(self._items(0), width)
+        return Text("\n").join(SEPARATOR.join(row) for row in rows[:MAX_ROWS])
 
-    def _build(self, budget: int) -> Text:
+    def _items(self, budget: int | None) -> list[Text]:
+        """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
+        0), then the number of spans and the overlap convention."""
         labels, allow_overlap, spans, descriptions, options = self._shown
-        row = Text(f"{spans} span{'' if spans == 1 else 's'}  ", style="bold")
+        items = []
         for key, (name, colour) in enumerate(labels, start=1):
-            row.append(f" {key} ", style="bold")
-            row.append(f" {visual_text(name, options)} ", style=f"black on {colour}")
-            if budget and descriptions.get(name):
-                row.append(" " + _clipped(descriptions[name], budget, options), style="italic")
-            row.append(" ")
-        row.append("  overlaps allowed" if allow_overlap else "  overlaps refused", style="dim")
-        return row
+            item = Text(f"{key} ", style="bold")
+            item.append(f" {visual_text(name, options)} ", style=f"black on {colour}")
+            description = descriptions.get(name)
+            if description and budget != 0:
+                shown = _clipped(description, budget, options) if budget else visual_text(
+                    description, options)
+                item.append(" " + shown, style="italic")
+            items.append(item)
+        tail = Text(f"{spans} span{'' if spans == 1 else 's'}", style="bold")
+        tail.append(", overlaps allowed" if allow_overlap else ", overlaps refused", style="dim")
+        return [*items, tail]
 
-    def _description_budget(self) -> int:
-        """Cells each description may take (0: none shown)."""
+    def _description_budget(self, width: int) -> int:
+        """Cells each description may take in one row (0: none shown)."""
         labels, _, _, descriptions, options = self._shown
-        widths = [cell_len(visual_text(descriptions[name], options))
-                  for name, _ in labels if descriptions.get(name)]
-        if not widths or not self.content_size.width:
+        described = sum(1 for name, _ in labels if descriptions.get(name))
+        if not described:
             return 0
-        room = self.content_size.width - self._build(0).cell_len - len(widths)  # a space each
-        share = max(widths) if sum(widths) <= room else room // len(widths)
+        room = width - SEPARATOR.join(self._items(0)).cell_len - described  # a space each
+        share = room // described
         return share if share >= MIN_DESCRIPTION else 0
+
+
+def _pack(items: list[Text], width: int) -> list[list[Text]]:
+    """Items into rows of ``width`` cells, in order, a row breaking only between items."""
+    rows: list[list[Text]] = [[]]
+    used = 0
+    for item in items:
+        needed = item.cell_len + (len(SEPARATOR) if rows[-1] else 0)
+        if rows[-1] and width and used + needed > width:
+            rows.append([])
+            needed, used = item.cell_len, 0
+        rows[-1].append(item)
+        used += needed
+    return rows
 
 
 @lru_cache(maxsize=256)

@@ -39,14 +39,13 @@ class Legend(Static):
             self.update(self._rows())
 
     def _rows(self) -> Text:
-        """Whole descriptions in up to two rows, else cut ones in one row, else names only."""
+        """Whole descriptions in up to two rows, else cut ones in one row, else names only in
+        one row (a second row is spent only on descriptions)."""
         width = self.content_size.width
         rows = _pack(self._items(None), width)
-        if len(rows) > MAX_ROWS:
-            if budget := self._description_budget(width):
-                return SEPARATOR.join(self._items(budget))
-            rows = _pack(self._items(0), width)
-        return Text("\n").join(SEPARATOR.join(row) for row in rows[:MAX_ROWS])
+        if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
+            return Text("\n").join(SEPARATOR.join(row) for row in rows)
+        return SEPARATOR.join(self._items(self._description_budget(width)))
 
     def _items(self, budget: int | None) -> list[Text]:
         """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
@@ -66,10 +65,13 @@ class Legend(Static):
         tail.append(", overlaps allowed" if allow_overlap else ", overlaps refused", style="dim")
         return [*items, tail]
 
+    def _described(self) -> int:
+        labels, _, _, descriptions, _ = self._shown
+        return sum(1 for name, _ in labels if descriptions.get(name))
+
     def _description_budget(self, width: int) -> int:
         """Cells each description may take in one row (0: none shown)."""
-        labels, _, _, descriptions, options = self._shown
-        described = sum(1 for name, _ in labels if descriptions.get(name))
+        described = self._described()
         if not described:
             return 0
         room = width - SEPARATOR.join(self._items(0)).cell_len - described  # a space each

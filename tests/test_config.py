@@ -338,3 +338,81 @@ def test_every_label_key_is_found_on_the_line_it_was_written(tables, fillers):
     lines = KeyLines("\n".join(text_lines))
     for path, line in expected.items():
         assert lines.line_of(path) == line
+
+
+# -- on screen ------------------------------------------------------------------------------
+
+HALAB = "\ufe90\ufee0\ufea3"  # «حلب» shaped (final ba, medial lam, initial ha) in visual order
+
+
+def app_from(folder: Path, text: str, store: Store):
+    from annotator.tui.app import AnnotatorApp
+
+    args = parsed(["doc.txt"], text, folder)
+    return AnnotatorApp("حلب مدينة", "doc.txt", store, labels=args.labels,
+                        label_colors=args.label_colors,
+                        label_descriptions=args.label_descriptions)
+
+
+def legend_of(app) -> tuple[str, int]:
+    from annotator.tui.widgets.legend import Legend
+
+    legend = app.query_one(Legend)
+    return str(legend.render()), legend.size.height
+
+
+async def test_labels_colours_and_descriptions_reach_the_store_legend_and_help(tmp_path):
+    with Store(tmp_path / "a.db", annotator="t") as store:
+        app = app_from(tmp_path, example_text(), store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert store.labels() == [("PER", "#4e79a7"), ("LOC", "#f28e2b"),
+                                      ("ORG", "#59a14f"), ("MISC", "#b07aa1")]
+            shown, height = legend_of(app)
+            assert height == 2  # whole descriptions take a second row at 100 columns
+            assert "1  PER  a person (" in shown and f"2  LOC  a place ({HALAB})" in shown
+            assert "4  MISC  another name: an event, a nationality" in shown
+            assert "حلب" not in shown  # never logical, unshaped Arabic on screen
+            await pilot.press("question_mark")
+            rows = str(app.screen.query_one("#help-labels").render()).splitlines()
+            assert rows[0] == "Labels"
+            assert rows[2].split() == ["2", "LOC", "a", "place", f"({HALAB})"]
+            assert rows[4].split()[:3] == ["4", "MISC", "another"]
+
+
+async def test_a_narrow_legend_keeps_one_row_of_names(tmp_path):
+    with Store(tmp_path / "a.db", annotator="t") as store:
+        app = app_from(tmp_path, example_text(), store)
+        async with app.run_test(size=(50, 20)) as pilot:
+            await pilot.pause()
+            shown, height = legend_of(app)
+            assert height == 1 and "a person" not in shown
+            assert shown.startswith("1  PER   2  LOC   3  ORG")
+
+
+async def test_a_label_key_labels_with_the_project_files_label(tmp_path):
+    with Store(tmp_path / "a.db", annotator="t") as store:
+        app = app_from(tmp_path, PROJECT, store)
+        async with app.run_test(size=(100, 20)) as pilot:
+            await pilot.press("2")  # the caret is on «حلب»
+            [span] = store.spans(app.record.id)
+            assert (span.start, span.end, span.label) == (0, 3, "PLACE")
+
+
+def test_init_then_plain_annotator_opens_the_projects_file_in_a_real_terminal(tmp_path):
+    from test_terminal import Tmux
+
+    if not (ANNOTATOR and shutil.which("tmux")):
+        pytest.fail("needs the installed annotator and tmux")
+    assert run_annotator("init", cwd=tmp_path).returncode == 0
+    shutil.copy(SEED, tmp_path / "article.txt")
+    command = f"cd '{tmp_path}' && exec '{ANNOTATOR}' --db '{tmp_path}/a.db'"
+    session = Tmux(["sh", "-c", command], 120, 24)
+    try:
+        rows = session.wait_for(lambda rows: "a nationality" in "\n".join(rows))
+    finally:
+        session.close()
+    legend = "\n".join(rows[-4:])
+    assert "1  PER  a person" in legend and f"2  LOC  a place ({HALAB})" in legend
+    assert "0 spans, overlaps refused" in legend
+    assert "article.txt" in rows[-2] or "article.txt" in "\n".join(rows[-3:])

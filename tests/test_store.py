@@ -669,3 +669,13 @@ def test_a_label_colour_that_is_not_hex_rgb_is_refused_and_nothing_changes(store
     message = error_line(StoreError, store.set_labels, ["PER", "LOC"], {"LOC": colour})
     assert "LOC" in message and "#rrggbb" in message
     assert store.labels() == before
+
+
+def test_setting_the_same_label_set_again_writes_nothing(store):
+    store.set_labels(["PER", "LOC"], {"LOC": "#123456"})
+    with Store(store.path, annotator="other") as other:
+        seen = other.data_version()
+        store.set_labels(["PER", "LOC"], {"LOC": "#123456"})  # as each start with a project file
+        assert other.data_version() == seen
+        store.set_labels(["PER", "LOC"], {"LOC": "#654321"})
+        assert other.data_version() != seen

@@ -583,6 +583,8 @@ class Store:
             if colour is None:
                 colour = free.pop(0) if free else PALETTE[position % len(PALETTE)]
             rows.append((name, position, colour))
+        if rows == conn.execute("SELECT name, position, color FROM labels ORDER BY position").fetchall():
+            return  # the same set (a project file read at each start): no write, no reload elsewhere
         conn.execute("DELETE FROM labels")
         conn.executemany("INSERT INTO labels(name, position, color) VALUES (?, ?, ?)", rows)
 

@@ -180,11 +180,13 @@ class _Checker:
                              f"{', '.join(repr(c) for c in choices)}")
         return value
 
-    def one_line(self, table: Mapping, where: tuple, what: str, required: bool) -> str | None:
+    def one_line(self, table: Mapping, where: tuple, what: str, required: bool,
+                 blank_ok: bool = False) -> str | None:
+        """A string of one plain line (no controls, no bidi overrides): it reaches the screen."""
         value = table.get(where[-1])
         if value is None and not required:
             return None
-        if not isinstance(value, str) or (required and not value.strip()):
+        if not isinstance(value, str) or (not blank_ok and not value.strip()):
             found = "missing" if value is None else f"{printable(repr(value))}"
             raise self.error(where, f"{what} must be a non-empty string, not {found}")
         if any(unicodedata.category(c) in _UNSAFE for c in value):
@@ -238,16 +240,17 @@ class _Checker:
         where = ("labels", index)
         self.known_keys(table, _LABEL_KEYS, where, "in [[labels]]")
         name = self.one_line(table, (*where, "name"), "a label's name", required=True)
-        key = table.get("key", 0)
-        if key != 0 and (not isinstance(key, int) or isinstance(key, bool) or not 1 <= key <= 9):
+        key = table.get("key")
+        if key is not None and (not isinstance(key, int) or isinstance(key, bool)
+                                or not 1 <= key <= MAX_LABELS):
             raise self.error((*where, "key"), f"key must be a whole number 1-9, not "
                              f"{printable(repr(key))}")
         return LabelConfig(
             name=name,
-            key=key,  # 0: take the first free key (see keys)
+            key=key or 0,  # 0: take the first free key (see keys)
             color=self.color(table, (*where, "color")),
             description=self.one_line(table, (*where, "description"), "a description",
-                                      required=False) or "",
+                                      required=False, blank_ok=True) or "",
         )
 
     def color(self, table: dict, where: tuple) -> str | None:

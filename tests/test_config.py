@@ -213,7 +213,7 @@ def test_the_project_file_fills_in_what_the_command_line_leaves_out(tmp_path):
     assert args.labels == ["PERSON", "PLACE"]
     assert args.label_colors == {"PERSON": "#010203"}
     assert args.label_descriptions == {"PERSON": "a person"}
-    assert args.fold == FoldOptions(alef=True, ya=True, ta_marbuta=True)
+    assert args.fold_options == FoldOptions(alef=True, ya=True, ta_marbuta=True)
 
 
 def test_options_on_the_command_line_win_over_the_project_file(tmp_path):

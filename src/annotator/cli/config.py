@@ -105,7 +105,7 @@ def _read(path: str, shown: str) -> str:
         with open(path, "rb") as f:
             data = f.read()
     except FileNotFoundError:
-        raise ConfigError(f"{shown}: no such file; check the --config path "
+        raise ConfigError(f"{shown}: no such file (or a broken link); check the path "
                           f"(annotator init writes an example)") from None
     except PermissionError:
         raise ConfigError(f"{shown}: permission denied; make the file readable") from None

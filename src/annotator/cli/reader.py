@@ -9,7 +9,6 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
-from annotator.text.folding import FoldOptions
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 from annotator.text.loading import _show as printable
@@ -93,7 +92,7 @@ def apply_config(args: argparse.Namespace, config: ProjectConfig) -> None:
         args.allow_overlap = config.overlap == "allow"
     if args.annotator is None:
         args.annotator = config.annotator
-    args.fold = config.fold  # for search (no command-line options of its own yet)
+    args.fold_options = config.fold  # for search (no command-line options of its own yet)
     if args.file is None and config.files:
         args.file = _first_file(config)
 
@@ -170,8 +169,10 @@ def main(argv: list[str] | None = None) -> None:
         store.close()
 
 
-def _fail(message: str) -> NoReturn:
-    print(f"annotator: {message}", file=sys.stderr)
+def _fail(*lines: str) -> NoReturn:
+    """Bad input: one line per problem on stderr, exit status 2, no traceback."""
+    for line in lines:
+        print(f"annotator: {line}", file=sys.stderr)
     raise SystemExit(2)
 
 

@@ -21,12 +21,14 @@ class Legend(Static):
     and the overlap convention.  Descriptions wrap to a second row (between labels, never inside
     one); if two rows are not enough they are cut to fit one row, or left out."""
 
-    _shown: tuple | None = None
+    _labels: tuple[tuple[str, str], ...] | None = None  # None until show_labels
 
     def show_labels(self, labels: list[tuple[str, str]], allow_overlap: bool, spans: int,
                     descriptions: Mapping[str, str] | None = None,
                     options: LayoutOptions = LayoutOptions()) -> None:
-        self._shown = (tuple(labels[:9]), allow_overlap, spans, dict(descriptions or {}), options)
+        self._labels = tuple(labels[:9])
+        self._allow_overlap, self._spans, self._options = allow_overlap, spans, options
+        self._descriptions = dict(descriptions or {})
         self.update(self._rows())
 
     def on_resize(self) -> None:
@@ -35,7 +37,7 @@ class Legend(Static):
         self.call_after_refresh(self._refit)
 
     def _refit(self) -> None:
-        if self._shown is not None:
+        if self._labels is not None:
             self.update(self._rows())
 
     def _rows(self) -> Text:
@@ -50,24 +52,24 @@ class Legend(Static):
     def _items(self, budget: int | None) -> list[Text]:
         """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
         0), then the number of spans and the overlap convention."""
-        labels, allow_overlap, spans, descriptions, options = self._shown
+        options, spans = self._options, self._spans
         items = []
-        for key, (name, colour) in enumerate(labels, start=1):
+        for key, (name, colour) in enumerate(self._labels, start=1):
             item = Text(f"{key} ", style="bold")
             item.append(f" {visual_text(name, options)} ", style=f"black on {colour}")
-            description = descriptions.get(name)
+            description = self._descriptions.get(name)
             if description and budget != 0:
                 shown = _clipped(description, budget, options) if budget else visual_text(
                     description, options)
                 item.append(" " + shown, style="italic")
             items.append(item)
         tail = Text(f"{spans} span{'' if spans == 1 else 's'}", style="bold")
-        tail.append(", overlaps allowed" if allow_overlap else ", overlaps refused", style="dim")
+        tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
+                    style="dim")
         return [*items, tail]
 
     def _described(self) -> int:
-        labels, _, _, descriptions, _ = self._shown
-        return sum(1 for name, _ in labels if descriptions.get(name))
+        return sum(1 for name, _ in self._labels if self._descriptions.get(name))
 
     def _description_budget(self, width: int) -> int:
         """Cells each description may take in one row (0: none shown)."""

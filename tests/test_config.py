@@ -349,11 +349,11 @@ def test_every_label_key_is_found_on_the_line_it_was_written(tables, fillers):
 HALAB = "\ufe90\ufee0\ufea3"  # «حلب» shaped (final ba, medial lam, initial ha) in visual order
 
 
-def app_from(folder: Path, text: str, store: Store):
+def app_from(folder: Path, text: str, store: Store, document: str = "حلب مدينة"):
     from annotator.tui.app import AnnotatorApp
 
     args = parsed(["doc.txt"], text, folder)
-    return AnnotatorApp("حلب مدينة", "doc.txt", store, labels=args.labels,
+    return AnnotatorApp(document, "doc.txt", store, labels=args.labels,
                         label_colors=args.label_colors,
                         label_descriptions=args.label_descriptions)
 
@@ -392,6 +392,32 @@ async def test_a_narrow_legend_keeps_one_row_of_names(tmp_path):
             shown, height = legend_of(app)
             assert height == 1 and "a person" not in shown
             assert shown.startswith("1  PER   2  LOC   3  ORG")
+
+
+async def test_the_legend_takes_its_second_row_on_the_first_screen(tmp_path, seed_text):
+    """The row count is known only once the width is: the legend must grow after layout."""
+    with Store(tmp_path / "a.db", annotator="t") as store:
+        app = app_from(tmp_path, example_text(), store, seed_text)
+        async with app.run_test(size=(100, 12)) as pilot:
+            await pilot.pause(0.2)
+            shown, height = legend_of(app)
+            assert len(shown.splitlines()) == 2 and height == 2
+
+
+async def test_the_legend_refits_when_the_terminal_is_resized(tmp_path):
+    with Store(tmp_path / "a.db", annotator="t") as store:
+        app = app_from(tmp_path, example_text(), store)
+        async with app.run_test(size=(180, 20)) as pilot:
+            await pilot.pause()
+            shown, height = legend_of(app)
+            assert height == 1 and "a nationality  0 spans" in shown
+            await pilot.resize_terminal(100, 20)
+            await pilot.pause()
+            shown, height = legend_of(app)
+            assert height == 2 and "a nationality" in shown.splitlines()[1]
+            await pilot.resize_terminal(50, 20)
+            await pilot.pause()
+            assert legend_of(app)[1] == 1 and "a person" not in legend_of(app)[0]
 
 
 async def test_a_label_key_labels_with_the_project_files_label(tmp_path):

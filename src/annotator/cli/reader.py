@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="annotator",
         description="Read (and later label) Arabic and other right-to-left text in a terminal.",
+        epilog="Options given here win over the project file (./annotator.toml or --config). "
+        "annotator init writes a commented example of it.",
     )
     parser.add_argument("file", nargs="?",
                         help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding); "

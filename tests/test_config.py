@@ -133,7 +133,7 @@ def test_a_config_path_that_is_no_regular_file_is_refused_in_one_line(project, m
 def test_a_hostile_config_file_name_is_escaped_in_the_message(project):
     result = run_annotator("doc.txt", "--config", "evil\x1b]0;pwned\x07.toml", cwd=project)
     assert result.returncode == 2
-    assert "\x1b" not in result.stderr and "\\x1b]0;pwned\\x07.toml" in result.stderr
+    assert "\x1b" not in result.stderr and "evil\u241b]0;pwned\u2407.toml" in result.stderr
 
 
 # -- what a good file sets ------------------------------------------------------------------

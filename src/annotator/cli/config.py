@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.text.folding import FoldOptions
-from annotator.text.loading import _show as printable  # one escaping rule for every message
+from annotator.text.glyphs import neutralised  # the one escaper for outside strings
 
 from .key_lines import KeyLines
 
@@ -79,7 +79,7 @@ def find_config(given: str | None) -> str | None:
 
 def load_config(path: str) -> ProjectConfig:
     """Read and check the project file at ``path``; ConfigError says what is wrong and where."""
-    shown = printable(os.fsdecode(path))
+    shown = neutralised(os.fsdecode(path))
     text = _read(path, shown)
     try:
         data = tomllib.loads(text)
@@ -110,7 +110,7 @@ def _read(path: str, shown: str) -> str:
     except PermissionError:
         raise ConfigError(f"{shown}: permission denied; make the file readable") from None
     except OSError as error:
-        raise ConfigError(f"{shown}: cannot read it ({printable(error.strerror or str(error))})"
+        raise ConfigError(f"{shown}: cannot read it ({neutralised(error.strerror or str(error))})"
                           ) from None
     except ValueError:  # a NUL in the path
         raise ConfigError(f"{shown}: not a usable file name (it contains a NUL character)") from None
@@ -134,7 +134,7 @@ def _syntax_error(error: tomllib.TOMLDecodeError, text: str, shown: str) -> Conf
         line, where = int(position[1]), f" (column {position[2]})"
     problem = message[: position.start()] if position else message
     problem = _PLAIN_TOML.get(problem, problem[:1].lower() + problem[1:])
-    return ConfigError(f"{shown}:{line}: TOML syntax: {printable(problem)}{where}; "
+    return ConfigError(f"{shown}:{line}: TOML syntax: {neutralised(problem)}{where}; "
                        "fix this line (see annotator init for an example)")
 
 
@@ -171,12 +171,12 @@ class _Checker:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"did you mean {close[0]!r}?" if close else f"the keys are {', '.join(known)}"
                 raise self.error((*where, key),
-                                 f"unknown key {printable(repr(key))} {place}; {hint}")
+                                 f"unknown key {neutralised(repr(key))} {place}; {hint}")
 
     def choice(self, data: Mapping, key: str, choices: tuple[str, ...]) -> str | None:
         value = data.get(key)
         if value is not None and value not in choices:
-            raise self.error((key,), f"{key} is {printable(repr(value))}; it must be one of "
+            raise self.error((key,), f"{key} is {neutralised(repr(value))}; it must be one of "
                              f"{', '.join(repr(c) for c in choices)}")
         return value
 
@@ -187,10 +187,10 @@ class _Checker:
         if value is None and not required:
             return None
         if not isinstance(value, str) or (not blank_ok and not value.strip()):
-            found = "missing" if value is None else f"{printable(repr(value))}"
+            found = "missing" if value is None else f"{neutralised(repr(value))}"
             raise self.error(where, f"{what} must be a non-empty string, not {found}")
         if any(unicodedata.category(c) in _UNSAFE for c in value):
-            raise self.error(where, f"{what} {printable(repr(value))} holds a line break or "
+            raise self.error(where, f"{what} {neutralised(repr(value))} holds a line break or "
                              "another control character; keep it to one plain line")
         return value
 
@@ -214,7 +214,7 @@ class _Checker:
         for key, value in search.items():
             if not isinstance(value, bool):
                 raise self.error(("search", key), f"{key} must be true or false, not "
-                                 f"{printable(repr(value))}")
+                                 f"{neutralised(repr(value))}")
         defaults = FoldOptions()
         return FoldOptions(
             alef=search.get("fold_alef", defaults.alef),
@@ -244,7 +244,7 @@ class _Checker:
         if key is not None and (not isinstance(key, int) or isinstance(key, bool)
                                 or not 1 <= key <= MAX_LABELS):
             raise self.error((*where, "key"), f"key must be a whole number 1-9, not "
-                             f"{printable(repr(key))}")
+                             f"{neutralised(repr(key))}")
         return LabelConfig(
             name=name,
             key=key or 0,  # 0: take the first free key (see keys)
@@ -266,10 +266,10 @@ class _Checker:
                 raise ColorParseError("not a string")
             color = Color.parse(value)
         except ColorParseError:
-            raise self.error(where, f"color {printable(repr(value))} is not a colour; give "
+            raise self.error(where, f"color {neutralised(repr(value))} is not a colour; give "
                              'e.g. "#4e79a7", "rgb(78,121,167)" or "steelblue"') from None
         if color.a < 1:
-            raise self.error(where, f"color {printable(repr(value))} is transparent; labels "
+            raise self.error(where, f"color {neutralised(repr(value))} is transparent; labels "
                              "need an opaque colour")
         return color.hex6.lower()
 
@@ -279,7 +279,7 @@ class _Checker:
         for index, value in values:
             if value in first:
                 line = self.lines.line_of(("labels", first[value], key))
-                raise self.error(("labels", index, key), f"the {what} {printable(repr(value))} "
+                raise self.error(("labels", index, key), f"the {what} {neutralised(repr(value))} "
                                  f"is given twice (also on line {line}); give each {what} once")
             first[value] = index
 

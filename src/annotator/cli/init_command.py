@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from annotator.text.loading import _show as printable
+from annotator.text.glyphs import neutralised
 
 from .config import CONFIG_NAME, example_text
 from .reader import OneLineParser
@@ -19,7 +19,7 @@ def run(argv: list[str]) -> int:
     parser.add_argument("file", nargs="?", default=CONFIG_NAME,
                         help=f"where to write it (default ./{CONFIG_NAME})")
     args = parser.parse_args(argv)
-    shown = printable(os.fsdecode(args.file))
+    shown = neutralised(os.fsdecode(args.file))
     try:
         # O_EXCL: an existing file, folder, pipe or symbolic link (even a dangling one) is
         # refused by the kernel itself, with no window between a check and the write.
@@ -28,7 +28,7 @@ def run(argv: list[str]) -> int:
         return _fail(f"{shown}: already exists; it was left as it is -- edit it, or give "
                      "another path: annotator init FILE")
     except OSError as error:
-        return _fail(f"{shown}: cannot create it ({printable(error.strerror or str(error))}); "
+        return _fail(f"{shown}: cannot create it ({neutralised(error.strerror or str(error))}); "
                      "give another path")
     except ValueError:
         return _fail(f"{shown}: not a usable file name (it contains a NUL character)")

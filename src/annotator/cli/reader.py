@@ -9,9 +9,9 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
+from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
-from annotator.text.loading import _show as printable
 
 from .config import ConfigError, ProjectConfig, find_config, load_config
 
@@ -113,7 +113,7 @@ def _first_file(config: ProjectConfig) -> str:
             else:
                 return match
     raise ConfigError(f"{config.path}:{config.files_line}: no file matches files = "
-                      f"{printable(repr(list(config.files)))}; check the paths (they are "
+                      f"{neutralised(repr(list(config.files)))}; check the paths (they are "
                       "relative to the project file's folder)")
 
 

@@ -56,6 +56,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from annotator.text.glyphs import neutralised
+
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -558,8 +560,8 @@ class Store:
         colors = dict(colors or {})
         for name, color in colors.items():
             if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
-                raise StoreError(f"the colour of label {_show(str(name))!r} must be #rrggbb, "
-                                 f"not {_show(repr(color))}")
+                raise StoreError(f"the colour of label {neutralised(str(name))!r} must be "
+                                 f"#rrggbb, not {neutralised(repr(color))}")
         with self._writing("saving labels") as conn:
             self._save_labels(conn, {**dict(self._labels(conn)), **colors}, names)
 

@@ -119,14 +119,14 @@ def _first_file(config: ProjectConfig) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in SUBCOMMANDS:
-        from annotator.cli.data import run
-
-        raise SystemExit(run(argv))
     if argv and argv[0] == "init":
         from annotator.cli.init_command import run
 
         raise SystemExit(run(argv[1:]))
+    if argv and argv[0] in SUBCOMMANDS:
+        from annotator.cli.data import run
+
+        raise SystemExit(run(argv))
     args = build_parser().parse_args(argv)
     try:
         apply_config(args, _project_file(args.config))

@@ -77,6 +77,7 @@ PALETTE = (
     "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1",
     "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
 )
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # how the label table stores a colour
 SPAN_STATUSES = ("accepted", "suggested", "rejected")
 DOCUMENT_STATUSES = ("new", "in_progress", "done")
 #: How long a write waits for another process's transaction before giving up.
@@ -92,7 +93,6 @@ _OVERLAPPING = (
     "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted' AND start > :start"
     " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
-_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 # Characters that must not reach the terminal raw inside a message (see loading.py).
 _UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 

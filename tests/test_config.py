@@ -430,7 +430,7 @@ async def test_a_label_key_labels_with_the_project_files_label(tmp_path):
 
 
 def test_init_then_plain_annotator_opens_the_projects_file_in_a_real_terminal(tmp_path):
-    from test_terminal import Tmux
+    from tmux import Tmux  # tests/tmux.py, exactly as on main, so the two merge as one
 
     if not (ANNOTATOR and shutil.which("tmux")):
         pytest.fail("needs the installed annotator and tmux")

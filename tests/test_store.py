@@ -651,3 +651,31 @@ def test_add_spans_stores_a_batch_in_one_transaction_all_or_nothing(tmp_path):
         assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2), (3, 5)]
         assert store.undo(record.id) is not None  # one undo step per span
         assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2)]
+
+
+def test_set_labels_takes_given_colours_and_keeps_the_others(store):
+    before = dict(store.labels())
+    store.set_labels(["PER", "LOC", "EVENT"], {"LOC": "#123456", "EVENT": "#abcdef"})
+    store = reopen(store)
+    labels = dict(store.labels())
+    assert list(labels) == ["PER", "LOC", "EVENT"]
+    assert labels == {"PER": before["PER"], "LOC": "#123456", "EVENT": "#abcdef"}
+    store.close()
+
+
+@pytest.mark.parametrize("colour", ["red", "#12345", "#1234567", "#12345g", 7, "#123456\n"])
+def test_a_label_colour_that_is_not_hex_rgb_is_refused_and_nothing_changes(store, colour):
+    before = store.labels()
+    message = error_line(StoreError, store.set_labels, ["PER", "LOC"], {"LOC": colour})
+    assert "LOC" in message and "#rrggbb" in message
+    assert store.labels() == before
+
+
+def test_setting_the_same_label_set_again_writes_nothing(store):
+    store.set_labels(["PER", "LOC"], {"LOC": "#123456"})
+    with Store(store.path, annotator="other") as other:
+        seen = other.data_version()
+        store.set_labels(["PER", "LOC"], {"LOC": "#123456"})  # as each start with a project file
+        assert other.data_version() == seen
+        store.set_labels(["PER", "LOC"], {"LOC": "#654321"})
+        assert other.data_version() != seen

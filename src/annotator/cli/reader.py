@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import glob
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -13,13 +14,15 @@ from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 
+from .config import ConfigError, ProjectConfig, find_config, load_config
+
 # ECMA-48 BDSM: explicit mode tells bidi-capable terminals (VTE >= 0.58, mintty) not to
 # reorder what we send, since we send visual order; implicit mode is their default.
 BIDI_EXPLICIT = "\x1b[8l"
 BIDI_IMPLICIT = "\x1b[8h"
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line, not argparse's usage block: what is wrong and where to look."""
         # The message may quote an argument, e.g. a file name matched by a shell glob.
@@ -27,14 +30,21 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="annotator",
         description="Read (and later label) Arabic and other right-to-left text in a terminal.",
+        epilog="Options given here win over the project file (./annotator.toml or --config). "
+        "annotator init writes a commented example of it.",
     )
-    parser.add_argument("file", help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding)")
+    parser.add_argument("file", nargs="?",
+                        help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding); "
+                        "default: the first of the project file's files")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the project file (default ./annotator.toml if there is one; "
+                        "annotator init writes an example)")
     parser.add_argument("--encoding", help="decode the file with this codec, e.g. cp1256")
     parser.add_argument(
-        "--direction", choices=("auto", "rtl", "ltr"), default="auto",
+        "--direction", choices=("auto", "rtl", "ltr"),
         help="paragraph direction: auto (first strong letter, the default), rtl or ltr",
     )
     parser.add_argument(
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--labels", type=_labels,
                         help="the label set, keys 1-9 in this order (default PER,LOC,ORG,MISC "
                         "or the set last given for this database), e.g. PER,LOC,ORG")
-    parser.add_argument("--allow-overlap", action="store_true",
+    parser.add_argument("--allow-overlap", action=argparse.BooleanOptionalAction,
                         help="allow overlapping and nested spans (span categorisation); by "
                         "default a span that overlaps another is refused (NER)")
     parser.add_argument("--annotator", help="your name on the spans you make (default: your login)")
@@ -68,8 +78,55 @@ SUBCOMMANDS = ("export", "import", "stats")
 TEAM_COMMANDS = ("agreement", "merge")
 
 
+def _project_file(given: str | None) -> ProjectConfig:
+    """The checked project file, or an empty one when there is none (ConfigError if bad)."""
+    path = find_config(given)
+    return ProjectConfig(path="") if path is None else load_config(path)
+
+
+def apply_config(args: argparse.Namespace, config: ProjectConfig) -> None:
+    """Fill in what the command line left out (None) from the project file, then the built-in
+    defaults: an option given on the command line always wins."""
+    if args.labels is None and config.labels:
+        args.labels = [label.name for label in config.labels]  # in key order
+    args.label_colors = {label.name: label.color for label in config.labels if label.color}
+    args.label_descriptions = {label.name: label.description for label in config.labels
+                               if label.description}
+    if args.direction is None:
+        args.direction = config.direction or "auto"
+    if args.allow_overlap is None:
+        args.allow_overlap = config.overlap == "allow"
+    if args.annotator is None:
+        args.annotator = config.annotator
+    args.fold_options = config.fold  # for search (no command-line options of its own yet)
+    if args.file is None and config.files:
+        args.file = _first_file(config)
+
+
+def _first_file(config: ProjectConfig) -> str:
+    """The first file the project's ``files`` name (a glob in sorted order, a folder's *.txt),
+    until the reader opens them all as a queue."""
+    for entry in config.files:
+        matches = sorted(glob.glob(entry, recursive=True)) if glob.has_magic(entry) else [entry]
+        for match in matches:
+            if os.path.isdir(match):
+                inside = sorted(glob.glob(os.path.join(glob.escape(match), "**", "*.txt"),
+                                          recursive=True))
+                if inside:
+                    return inside[0]
+            else:
+                return match
+    raise ConfigError(f"{config.path}:{config.files_line}: no file matches files = "
+                      f"{neutralised(repr(list(config.files)))}; check the paths (they are "
+                      "relative to the project file's folder)")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "init":
+        from annotator.cli.init_command import run
+
+        raise SystemExit(run(argv[1:]))
     if argv and argv[0] in SUBCOMMANDS:
         from annotator.cli.data import run
 
@@ -83,6 +140,12 @@ def main(argv: list[str] | None = None) -> None:
 
         raise SystemExit(serve(argv[1:]))
     args = build_parser().parse_args(argv)
+    try:
+        apply_config(args, _project_file(args.config))
+    except ConfigError as error:
+        _fail(str(error))
+    if args.file is None:
+        _fail("give a FILE to open, or list files in annotator.toml (annotator init writes one)")
     try:
         text = load_text(args.file, args.encoding)
     except LoadError as error:
@@ -102,6 +165,8 @@ def main(argv: list[str] | None = None) -> None:
 
             opened = opening.result()
         app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
+                           label_colors=args.label_colors,
+                           label_descriptions=args.label_descriptions,
                            allow_overlap=args.allow_overlap, opened=opened, bidi_note=bidi_note)
     except StoreError as error:  # an unusable database, a bad label or annotator name
         print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
@@ -115,6 +180,13 @@ def main(argv: list[str] | None = None) -> None:
         if explicit:
             _write_terminal(BIDI_IMPLICIT)
         store.close()
+
+
+def _fail(*lines: str) -> NoReturn:
+    """Bad input: one line per problem on stderr, exit status 2, no traceback."""
+    for line in lines:
+        print(f"annotator: {line}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _write_terminal(sequence: str) -> None:

@@ -45,11 +45,12 @@ import getpass
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import stat
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -86,6 +87,7 @@ _OLD_PALETTE = (
     "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
 )
 _RENEWED_COLOURS = dict(zip(_OLD_PALETTE, PALETTE))
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # how the label table stores a colour
 SPAN_STATUSES = ("accepted", "suggested", "rejected")
 DOCUMENT_STATUSES = ("new", "in_progress", "done")
 #: How long a write waits for another process's transaction before giving up.
@@ -556,14 +558,20 @@ class Store:
         with self._reading("reading labels") as conn:
             return self._labels(conn)
 
-    def set_labels(self, names: list[str]) -> None:
-        """Replace the label set, keeping the colours of names already in it.  Spans that use
-        a label left out keep it."""
+    def set_labels(self, names: list[str], colors: Mapping[str, str] | None = None) -> None:
+        """Replace the label set.  A label takes its colour from ``colors`` ("#rrggbb"), else
+        keeps the one it had, else the first free one of the palette.  Spans that use a label
+        left out keep it."""
         names = _check_label_names(names)
         if not names:
             raise StoreError("the label set cannot be empty; give at least one label")
+        colors = dict(colors or {})
+        for name, color in colors.items():
+            if not isinstance(color, str) or not _HEX_COLOR.fullmatch(color):
+                raise StoreError(f"the colour of label {neutralised(str(name))!r} must be "
+                                 f"#rrggbb, not {neutralised(repr(color))}")
         with self._writing("saving labels") as conn:
-            self._save_labels(conn, dict(self._labels(conn)), names)
+            self._save_labels(conn, {**dict(self._labels(conn)), **colors}, names)
 
     def add_labels(self, names: list[str]) -> None:
         """Append the names not yet in the label set."""
@@ -587,6 +595,8 @@ class Store:
             if colour is None:
                 colour = free.pop(0) if free else PALETTE[position % len(PALETTE)]
             rows.append((name, position, colour))
+        if rows == conn.execute("SELECT name, position, color FROM labels ORDER BY position").fetchall():
+            return  # the same set (a project file read at each start): no write, no reload elsewhere
         conn.execute("DELETE FROM labels")
         conn.executemany("INSERT INTO labels(name, position, color) VALUES (?, ?, ?)", rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -12,7 +13,7 @@ from annotator.text import navigation as nav
 from annotator.text.document import Document
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
-from .screens.help import HelpScreen
+from .screens.help import HelpScreen, label_rows
 from .screens.latest_size import ReaderScreen
 from annotator.store import DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
@@ -69,12 +70,17 @@ class AnnotatorApp(App[None]):
         options: LayoutOptions = LayoutOptions(),
         *,
         labels: list[str] | None = None,
+        label_colors: Mapping[str, str] | None = None,
+        label_descriptions: Mapping[str, str] | None = None,
         allow_overlap: bool = False,
         opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
         bidi_note: str = "",
     ) -> None:
-        """``opened`` is what ``store.open_document`` returned, if the caller already did it;
-        ``bidi_note`` says in the help which bidi mode is in use and how to switch."""
+        """``labels`` replace the stored label set (keys 1-9 in this order), taking their
+        colours from ``label_colors`` where given; ``label_descriptions`` (from the project
+        file) show in the legend and help.  ``opened`` is what ``store.open_document``
+        returned, if the caller already did it; ``bidi_note`` says in the help which bidi
+        mode is in use and how to switch."""
         super().__init__()
         self.bidi_note = bidi_note
         self.document = Document(text)
@@ -83,7 +89,8 @@ class AnnotatorApp(App[None]):
         self.options = options
         self.allow_overlap = allow_overlap
         if labels:
-            store.set_labels(labels)
+            store.set_labels(labels, label_colors)
+        self.label_descriptions = dict(label_descriptions or {})
         if opened is None:
             opened = store.open_document(text, os.path.abspath(source))
         self.record, self.replaced = opened
@@ -127,7 +134,8 @@ class AnnotatorApp(App[None]):
         colours = dict(self.labels)
         self.view.set_spans(self.spans, colours)
         self.query_one(SpanList).show_spans(self.spans, self.document.text, colours, self.options)
-        self.query_one(Legend).show_labels(self.labels, self.allow_overlap, len(self.spans))
+        self.query_one(Legend).show_labels(self.labels, self.allow_overlap, len(self.spans),
+                                           self.label_descriptions, self.options)
         self._update_status()
 
     def _poll_store(self) -> None:
@@ -302,4 +310,5 @@ class AnnotatorApp(App[None]):
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]
-        self.push_screen(HelpScreen(bindings, HELP_NOTES, mode=self.bidi_note))
+        labels = label_rows(self.labels, self.label_descriptions, self.options)
+        self.push_screen(HelpScreen(bindings, HELP_NOTES, labels, mode=self.bidi_note))

@@ -1,37 +1,113 @@
-"""The legend: label keys and colours."""
+"""The legend: label keys, colours and descriptions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import lru_cache
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-from annotator.text.glyphs import neutralised
+from annotator.text.layout import LayoutOptions, visual_text
 
 from .label_style import chip_style
 
+SEPARATOR = Text("  ")
+MAX_ROWS = 2
+MIN_DESCRIPTION = 10  # cells: a description cut shorter than this says little; leave it out
+
 
 class Legend(Static):
-    """The number of spans, ``1 PER  2 LOC  3 ORG  4 MISC`` in the labels' colours, and the
-    overlap convention (left out when the row is too narrow for it)."""
+    """``1 PER a person  2 LOC a place ...`` in the labels' colours, then the number of spans
+    and the overlap convention.  Descriptions wrap to a second row (between labels, never inside
+    one); if two rows are not enough they are cut to fit one row, or left out."""
 
-    def show_labels(self, labels: list[tuple[str, str]], allow_overlap: bool, spans: int) -> None:
-        row = Text(f"{spans} span{'' if spans == 1 else 's'}  ", style="bold", no_wrap=True,
-                   overflow="ellipsis")
-        for key, (name, colour) in enumerate(labels[:9], start=1):
-            row.append(f" {key} ", style="bold")
-            row.append(f" {neutralised(name)} ", style=chip_style(colour, self.app.no_color))
-            row.append(" ")
-        self._keys = row
-        self._note = Text("  overlaps allowed" if allow_overlap else "  overlaps refused",
-                          style="dim")
-        self._draw()
+    _labels: tuple[tuple[str, str], ...] | None = None  # None until show_labels
+
+    def show_labels(self, labels: list[tuple[str, str]], allow_overlap: bool, spans: int,
+                    descriptions: Mapping[str, str] | None = None,
+                    options: LayoutOptions = LayoutOptions()) -> None:
+        self._labels = tuple(labels[:9])
+        self._allow_overlap, self._spans, self._options = allow_overlap, spans, options
+        self._descriptions = dict(descriptions or {})
+        self.update(self._rows())
 
     def on_resize(self) -> None:
-        if hasattr(self, "_keys"):
-            self._draw()
+        # After this refresh: a layout asked for while one is being applied is lost, and the
+        # row count may change with the width.
+        self.call_after_refresh(self._refit)
 
-    def _draw(self) -> None:
-        row = self._keys.copy()
-        if row.cell_len + self._note.cell_len <= self.content_region.width:
-            row.append_text(self._note)
-        self.update(row)
+    def _refit(self) -> None:
+        if self._labels is not None:
+            self.update(self._rows())
+
+    def _rows(self) -> Text:
+        """Whole descriptions in up to two rows, else cut ones in one row, else names only in
+        one row (a second row is spent only on descriptions)."""
+        width = self.content_size.width
+        rows = _pack(self._items(None), width)
+        if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
+            return Text("\n").join(SEPARATOR.join(row) for row in rows)
+        return SEPARATOR.join(self._items(self._description_budget(width)))
+
+    def _items(self, budget: int | None) -> list[Text]:
+        """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
+        0), then the number of spans and the overlap convention."""
+        options, spans = self._options, self._spans
+        items = []
+        for key, (name, colour) in enumerate(self._labels, start=1):
+            item = Text(f"{key} ", style="bold")
+            item.append(f" {visual_text(name, options)} ", style=chip_style(colour, self.app.no_color))
+            description = self._descriptions.get(name)
+            if description and budget != 0:
+                shown = _clipped(description, budget, options) if budget else visual_text(
+                    description, options)
+                item.append(" " + shown, style="italic")
+            items.append(item)
+        tail = Text(f"{spans} span{'' if spans == 1 else 's'}", style="bold")
+        tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
+                    style="dim")
+        return [*items, tail]
+
+    def _described(self) -> int:
+        return sum(1 for name, _ in self._labels if self._descriptions.get(name))
+
+    def _description_budget(self, width: int) -> int:
+        """Cells each description may take in one row (0: none shown)."""
+        described = self._described()
+        if not described:
+            return 0
+        room = width - SEPARATOR.join(self._items(0)).cell_len - described  # a space each
+        share = room // described
+        return share if share >= MIN_DESCRIPTION else 0
+
+
+def _pack(items: list[Text], width: int) -> list[list[Text]]:
+    """Items into rows of ``width`` cells, in order, a row breaking only between items."""
+    rows: list[list[Text]] = [[]]
+    used = 0
+    for item in items:
+        needed = item.cell_len + (len(SEPARATOR) if rows[-1] else 0)
+        if rows[-1] and width and used + needed > width:
+            rows.append([])
+            needed, used = item.cell_len, 0
+        rows[-1].append(item)
+        used += needed
+    return rows
+
+
+@lru_cache(maxsize=256)
+def _clipped(description: str, cells: int, options: LayoutOptions) -> str:
+    """The description shaped and in visual order, cut at its logical end to ``cells``."""
+    shown = visual_text(description, options)
+    if cell_len(shown) <= cells:
+        return shown
+    low, high = 0, len(description)  # the longest logical prefix that fits with "…"
+    while low < high:
+        middle = (low + high + 1) // 2
+        if cell_len(visual_text(description[:middle].rstrip() + "…", options)) <= cells:
+            low = middle
+        else:
+            high = middle - 1
+    return visual_text(description[:low].rstrip() + "…", options)

@@ -1,4 +1,4 @@
-"""Command line: ``annotator FILE`` opens the reader."""
+"""Command line: ``annotator FILE`` opens the reader; ``annotator PATH...`` a corpus queue."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
+from annotator.cli.corpus_paths import DEFAULT_PATTERN, expand_paths, is_single_file, show
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 
@@ -28,7 +29,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="annotator",
         description="Read (and later label) Arabic and other right-to-left text in a terminal.",
     )
-    parser.add_argument("file", help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding)")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="a text file to open (UTF-8, UTF-16 with BOM, or --encoding); or several files, "
+        "folders (their --pattern files, recursively) and globs, worked through as one queue; "
+        "none: resume the queue stored in --db",
+    )
+    parser.add_argument("--pattern", default=DEFAULT_PATTERN,
+                        help=f"the files to take from a folder (default {DEFAULT_PATTERN})")
     parser.add_argument("--encoding", help="decode the file with this codec, e.g. cp1256")
     parser.add_argument(
         "--direction", choices=("auto", "rtl", "ltr"), default="auto",
@@ -70,11 +78,21 @@ def main(argv: list[str] | None = None) -> None:
 
         raise SystemExit(run(argv))
     args = build_parser().parse_args(argv)
-    try:
-        text = load_text(args.file, args.encoding)
-    except LoadError as error:
-        print(f"annotator: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+    single = is_single_file(args.paths)
+    files, problems = None, []
+    if single:
+        try:
+            text = load_text(args.paths[0], args.encoding)
+        except LoadError as error:
+            _fail(str(error))
+    elif args.paths:
+        expansion = expand_paths(args.paths, args.pattern)
+        if not expansion.files:
+            _fail(*expansion.problems)
+        files, problems = expansion.files, expansion.problems
+    elif not os.path.exists(args.db):  # nothing to resume: do not leave an empty database
+        _fail(f"no PATH given and no database {show(args.db)} to resume a queue from; give "
+              "the files or folders to label (see annotator --help)")
     options = LayoutOptions(
         direction=args.direction, bidi=args.bidi, show_harakat=not args.no_harakat
     )
@@ -83,17 +101,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         store = Store(args.db, annotator=args.annotator)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # Hashing and storing a large text (~130 ms for 10 MB, the first time) runs while
-            # Textual is imported (~270 ms): neither waits for the other.
-            opening = pool.submit(store.open_document, text, os.path.abspath(args.file))
+            # Hashing and storing a large text (~130 ms for 10 MB, the first time), or queueing
+            # a corpus, runs while Textual is imported (~270 ms): neither waits for the other.
+            if single:
+                opening = pool.submit(store.open_document, text, os.path.abspath(args.paths[0]))
+            else:
+                from annotator.store.queue import start_queue
+
+                opening = pool.submit(start_queue, store, files, args.encoding)
             from annotator.tui.app import AnnotatorApp
 
             opened = opening.result()
-        app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
-                           allow_overlap=args.allow_overlap, opened=opened)
+        if single:
+            app = AnnotatorApp(text, args.paths[0], store, options, labels=args.labels,
+                               allow_overlap=args.allow_overlap, opened=opened)
+        else:
+            app = AnnotatorApp(
+                opened.text, opened.record.source, store, options, labels=args.labels,
+                allow_overlap=args.allow_overlap, opened=(opened.record, None),
+                queue_position=opened.position, encoding=args.encoding,
+                queue_problems=problems + opened.problems,
+            )
     except StoreError as error:  # an unusable database, a bad label or annotator name
-        print(f"annotator: {error}", file=sys.stderr)
-        raise SystemExit(2) from None
+        _fail(str(error))
     explicit = args.bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)
@@ -103,6 +133,13 @@ def main(argv: list[str] | None = None) -> None:
         if explicit:
             _write_terminal(BIDI_IMPLICIT)
         store.close()
+
+
+def _fail(*lines: str) -> NoReturn:
+    """Bad input: one line per problem on stderr, exit status 2, no traceback."""
+    for line in lines:
+        print(f"annotator: {line}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def _write_terminal(sequence: str) -> None:

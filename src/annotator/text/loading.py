@@ -59,7 +59,7 @@ import os
 import stat
 import unicodedata
 
-__all__ = ["LoadError", "load_text", "BINARY_SNIFF_BYTES"]
+__all__ = ["LoadError", "load_text", "one_line", "BINARY_SNIFF_BYTES"]
 
 #: How many leading bytes are searched for NUL to detect a binary file.
 BINARY_SNIFF_BYTES = 8192
@@ -257,3 +257,7 @@ def _show(s: str) -> str:
         else c
         for c in s
     )
+
+
+#: Public name for messages about paths that other layers build (e.g. a corpus's folders).
+one_line = _show

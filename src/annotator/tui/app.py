@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.worker import get_current_worker
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document
 from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen
 from annotator.store import DocumentRecord, Store, StoreError
+from annotator.store.queue import fill_queue, open_entry
+from annotator.text.loading import LoadError
+from .screens.queue_overview import QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.span_list import SpanList
@@ -30,6 +35,7 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
+PROBLEMS_SHOWN = 5  # unreadable files told one by one; the overview lists them all
 
 
 class AnnotatorApp(App[None]):
@@ -50,7 +56,12 @@ class AnnotatorApp(App[None]):
         Binding("u,ctrl+z", "undo", "Undo (kept across restarts)"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
-        Binding("D", "toggle_done", "Mark the document done / not done"),
+        Binding("D", "toggle_done", "Mark the document done and open the next one not done "
+                "(on a done document: mark it not done)"),
+        Binding("right_square_bracket", "next_document(1)", "Next document in the queue"),
+        Binding("left_square_bracket", "next_document(-1)", "Previous document in the queue"),
+        Binding("s", "skip", "Skip the document (status skipped) and open the next one not done"),
+        Binding("O", "overview", "Overview of the queue: status, spans, labels; Enter opens"),
         Binding("question_mark", "help", "Show every key"),
         Binding("q", "quit", "Quit"),
     ]
@@ -65,8 +76,14 @@ class AnnotatorApp(App[None]):
         labels: list[str] | None = None,
         allow_overlap: bool = False,
         opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
+        queue_position: int | None = None,
+        queue_problems: list[str] = (),
+        encoding: str | None = None,
     ) -> None:
-        """``opened`` is what ``store.open_document`` returned, if the caller already did it."""
+        """``opened`` is what ``store.open_document`` returned, if the caller already did it.
+        ``queue_position`` is the queue entry of the document when working through a corpus:
+        the rest of the queue is then stored in the background; ``queue_problems`` are the
+        files that could not be opened before it."""
         super().__init__()
         self.document = Document(text)
         self.source = os.path.basename(source)
@@ -82,6 +99,12 @@ class AnnotatorApp(App[None]):
         self._editing: int | None = None  # id of the span whose edges are being edited
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
+        self.queue_position = queue_position
+        self._queue_problems = list(queue_problems)
+        self._problems_told = 0
+        self.encoding = encoding
+        self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
+        self._progress = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -100,6 +123,10 @@ class AnnotatorApp(App[None]):
                 title="New version", severity="warning", timeout=10,
             )
         self.set_interval(POLL_SECONDS, self._poll_store)
+        if self.queue_position is not None:
+            self._tell_problems(self._queue_problems)
+            self._update_progress()
+            self.call_after_refresh(self._fill_queue)  # after the first screen
 
     def on_unmount(self) -> None:
         self._save_caret()
@@ -124,6 +151,8 @@ class AnnotatorApp(App[None]):
         if version != self._seen_version:
             self._seen_version = version
             self.labels = self.store.labels()
+            self.record = self.store.document(self.record.id)
+            self._update_progress()
             self._reload_spans()
         self._save_caret()
 
@@ -238,10 +267,126 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_done(self) -> None:
         status = "in_progress" if self.record.status == "done" else "done"
+        self._set_status(status)
+        if status == "done" and self.queue_position is not None:
+            self._open_next(unfinished=True)
+
+    def action_skip(self) -> None:
+        self._set_status("skipped")
+        if self.queue_position is not None:
+            self._open_next(unfinished=True)
+
+    def _set_status(self, status: str) -> None:
         self.store.set_status(self.record.id, status)
         self.record = self.store.document(self.record.id)
         self.notify(f"Document marked {status.replace('_', ' ')}")
+        self._update_progress()
         self._update_status()
+
+    # -- the queue --------------------------------------------------------------------------
+
+    def action_next_document(self, step: int) -> None:
+        if self.queue_position is None:
+            self.notify("Not working through a queue: open several files or a folder "
+                        "(annotator DIR)", severity="warning")
+            return
+        self._open_next(step=step)
+
+    def _open_next(self, step: int = 1, *, unfinished: bool = False) -> None:
+        """Open the next (or previous) openable queue entry; a file that cannot be read is
+        told and passed over."""
+        position = self.queue_position
+        while (entry := self.store.queue_step(position, step, unfinished=unfinished)) is not None:
+            try:
+                text, record = open_entry(self.store, entry, self.encoding)
+            except LoadError as error:
+                self._tell_problems([str(error)])
+                position = entry.position
+                continue
+            self.show_document(record.id)
+            return
+        if unfinished:
+            self.notify("Every document in the queue is done or skipped")
+        else:
+            self.notify("No more documents that way" + (" yet (still storing the queue)"
+                                                        if self._storing else ""))
+
+    def show_document(self, doc_id: str, caret: int | None = None) -> None:
+        """Replace the open document by ``doc_id`` (a stored document), with the caret at
+        ``caret`` or where it was left; the old document's caret is saved first."""
+        self._save_caret()
+        record = self.store.document(doc_id)
+        text = self.store.text(doc_id)
+        entry = self.store.queue_entry_of(doc_id)
+        if entry is not None:
+            self.queue_position = entry.position
+            self.store.set_queue_position(entry.position)
+        caret = record.caret if caret is None else max(0, min(caret, len(text)))
+        self.record, self.replaced = record, None
+        self.document = Document(text)
+        self.source = os.path.basename(record.source)
+        self._editing = None
+        self._saved_caret, self._caret = record.caret, caret
+        self.view.set_document(self.document, caret)
+        self._update_progress()
+        self._reload_spans()
+
+    def action_overview(self) -> None:
+        if self.queue_position is None:
+            self.notify("Not working through a queue: open several files or a folder "
+                        "(annotator DIR)", severity="warning")
+            return
+
+        def opened(doc_id: str | None) -> None:
+            if doc_id is not None:
+                self.show_document(doc_id)
+            self.view.focus()
+
+        self.push_screen(
+            QueueOverview(self.store.queue_overview(), self.queue_position, self.options), opened)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _fill_queue(self) -> None:
+        """Store the rest of the queue (new or changed files) without blocking the reader."""
+        worker = get_current_worker()
+
+        def progress(checked: int, total: int, problems: list[str]) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._queue_filled, checked, total, problems)
+
+        try:
+            fill_queue(self.store, progress, encoding=self.encoding,
+                       stop=lambda: worker.is_cancelled)
+        except StoreError as error:
+            if not worker.is_cancelled:  # else the store was closed as the app quit
+                self.call_from_thread(self.notify, str(error), severity="error")
+
+    def _queue_filled(self, checked: int, total: int, problems: list[str]) -> None:
+        self._storing = None if checked >= total else (checked, total)
+        self._tell_problems(problems)
+        self._update_progress()
+        self._update_status()
+
+    def _tell_problems(self, problems: list[str]) -> None:
+        """One warning per unreadable file, up to PROBLEMS_SHOWN; after that, a count."""
+        for problem in problems:
+            self._problems_told += 1
+            if self._problems_told <= PROBLEMS_SHOWN:
+                self.notify(problem, title="Cannot read", severity="warning", timeout=10)
+            elif self._problems_told == PROBLEMS_SHOWN + 1:
+                self.notify("More files cannot be read: the overview (O) lists them all",
+                            severity="warning", timeout=10)
+
+    def _update_progress(self) -> None:
+        """The status bar's queue field: position, documents done, storing progress."""
+        if self.queue_position is None:
+            self._progress = ""
+            return
+        done, total, _ = self.store.queue_progress()
+        rank = self.store.queue_rank(self.queue_position)
+        self._progress = f"{rank} of {total} · {done} / {total} done"
+        if self._storing is not None:
+            self._progress += f" · storing {self._storing[0]} / {self._storing[1]}"
 
     # -- panels -----------------------------------------------------------------------------
 
@@ -268,6 +413,7 @@ class AnnotatorApp(App[None]):
         self.query_one(StatusBar).show_caret(
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
+            progress=self._progress,
         )
 
     def action_help(self) -> None:

@@ -21,9 +21,12 @@ class StatusBar(Static):
     """One line: caret offset, direction, word and character under the caret, file."""
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
-                   *, spans=(), selection: tuple[int, int] | None = None, status: str = "") -> None:
+                   *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
+                   progress: str = "") -> None:
         word = word_at(text, caret)
         parts = [f"offset {caret}/{len(text)}", "RTL" if rtl else "LTR"]
+        if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
+            parts.insert(0, progress)
         if selection is not None:
             parts.append(f"selected [{selection[0]}:{selection[1]}] "
                          f"{visual_text(text[selection[0]:selection[1]], options)}")

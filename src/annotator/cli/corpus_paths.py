@@ -1,0 +1,82 @@
+"""Turn the command line's PATH... (files, folders, globs) into the files of a corpus queue.
+
+Kept apart from ``main`` so that the project file's ``files`` list can go through the same
+expansion.  Pure path handling: no store, no Textual.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.text.loading import one_line as show
+
+__all__ = ["DEFAULT_PATTERN", "Expansion", "expand_paths", "is_single_file", "natural_key"]
+
+DEFAULT_PATTERN = "*.txt"
+_DIGITS = re.compile(r"(\d+)")
+
+
+@dataclass
+class Expansion:
+    """The files, absolute, in the order given, each once; and one line per argument that
+    gave none (a folder without matching files, a glob matching nothing, a missing file)."""
+
+    files: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def natural_key(path: str) -> tuple:
+    """``doc2`` before ``doc10``: runs of digits compare as numbers, the rest casefolded."""
+    return tuple(
+        (0, int(part), part) if part.isdigit() else (1, part.casefold(), part)
+        for part in _DIGITS.split(path)
+    )
+
+
+def is_single_file(args: list[str]) -> bool:
+    """One argument that is not a folder or a glob: opened as it always was, not queued (a
+    missing or bad file is then refused with load_text's line)."""
+    if len(args) != 1:
+        return False
+    arg = args[0]
+    return not os.path.isdir(arg) and (os.path.lexists(arg) or not glob.has_magic(arg))
+
+
+def expand_paths(args: list[str], pattern: str = DEFAULT_PATTERN) -> Expansion:
+    """Files as given; a folder's files matching ``pattern`` (recursively, natural order);
+    a glob's matches (natural order)."""
+    out = Expansion()
+    seen: set[str] = set()
+    for arg in args:
+        found = _expand_one(arg, pattern, out.problems)
+        for path in found:
+            if path not in seen:
+                seen.add(path)
+                out.files.append(path)
+    return out
+
+
+def _expand_one(arg: str, pattern: str, problems: list[str]) -> list[str]:
+    shown = show(arg)
+    if os.path.isdir(arg):
+        root = Path(arg)
+        files = [str(p.relative_to(root)) for p in root.rglob(pattern) if p.is_file()]
+        if not files:
+            problems.append(f"{shown}: no file in this folder or below matches {show(pattern)}; "
+                            "check the folder, or give --pattern")
+        return [os.path.abspath(root / name) for name in sorted(files, key=natural_key)]
+    if os.path.lexists(arg) or not glob.has_magic(arg):
+        if not os.path.exists(arg):
+            problems.append(f"{shown}: no such file or folder; check the path")
+            return []
+        return [os.path.abspath(arg)]
+    matches = [path for path in glob.glob(arg, recursive=True) if os.path.isfile(path)]
+    if not matches:
+        problems.append(f"{shown}: no file matches this pattern; check it (quote it to let "
+                        "annotator expand it)")
+    return [os.path.abspath(path) for path in sorted(matches, key=natural_key)]
+

@@ -48,7 +48,7 @@ def test_stats_of_an_empty_database(tmp_path, capsysbinary):
     code, out, _ = run(capsysbinary, "stats", "--db", str(tmp_path / "empty.db"))
     assert code == 0
     assert out.decode().splitlines() == [
-        "documents: 0  (new 0, in_progress 0, done 0; 0 with accepted spans)",
+        "documents: 0  (new 0, in_progress 0, done 0, skipped 0; 0 with accepted spans)",
         "spans: 0  (accepted 0, suggested 0, rejected 0)",
     ]
 

@@ -113,6 +113,8 @@ def start_queue(store: Store, files: list[str] | None, encoding: str | None = No
     entry = store.queue_entry(position) if position is not None else None
     if files is not None and (entry is None or entry.path not in set(files)):
         entry = store.queue_entry_at(files[0])
+    elif entry is None:  # a queue whose position was never saved: its beginning
+        entry = store.queue_step(0, 1)
     if entry is None:
         raise NoQueue(f"{one_line(os.fsdecode(store.path))}: there is no queue to resume; "
                       "give the files or folders to label")

@@ -19,6 +19,7 @@ from annotator.store.queue import BATCH, NoQueue, fill_queue, open_entry, start_
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.queue_overview import QueueOverview
 from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.queue_table import QueueTable
 
 
 def article(n: int) -> str:
@@ -257,17 +258,21 @@ async def test_the_overview_lists_the_queue_and_enter_opens_a_document(tmp_path,
         await pilot.press("O")
         screen = app.screen
         assert isinstance(screen, QueueOverview)
-        table = screen.query_one("DataTable")
-        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-        assert [row[:4] for row in rows] == [["1", "a.txt", "new", "0"],
-                                             ["2", "b.txt", "unread (cannot read)", "0"],
-                                             ["3", "c.txt", "new", "1"]]
-        assert rows[2][4] == "ORG"
+        table = screen.query_one(QueueTable)
+        shown = [" ".join(table.render_line(y).text.split()) for y in range(4)]
+        assert shown[0] == "# file status spans labels last change"
+        assert shown[1].startswith("1 a.txt new 0")
+        assert shown[2].startswith("2 b.txt unread (cannot read) 0")
+        assert shown[3].startswith("3 c.txt new 1 ORG 20")  # and the time of the change
         await pilot.press("f", "f")  # all -> new -> in progress: none
-        assert table.row_count == 0
+        assert table.rows == []
         await pilot.press("f", "f", "f", "f")  # done, skipped, unread, all
-        assert table.row_count == 3
-        await pilot.press("down", "down", "enter")
+        assert len(table.rows) == 3
+        await pilot.press("s", "s", "s")  # sort by spans: c.txt (1 span) last
+        assert [r[1] for r in table.rows] == ["a.txt", "b.txt", "c.txt"]
+        await pilot.press("r")  # reversed: c.txt first
+        assert " ".join(table.render_line(1).text.split()).startswith("3 c.txt new 1")
+        await pilot.press("home", "enter")
         await pilot.pause()
         assert not isinstance(app.screen, QueueOverview)
         assert app.document.text == article(2)

@@ -79,7 +79,7 @@ def _queue_progress(conn) -> dict[str, int]:
     total, done, skipped, unread = conn.execute(
         "SELECT count(*), count(CASE WHEN d.status = 'done' THEN 1 END),"
         " count(CASE WHEN d.status = 'skipped' THEN 1 END), count(*) - count(d.id)"
-        " FROM queue AS q LEFT JOIN documents AS d ON d.id = q.doc_id"
+        " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
     ).fetchone()
     return {"total": total, "done": done, "skipped": skipped, "unread": unread}
 

@@ -80,6 +80,9 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
              added TEXT NOT NULL)""",
         "CREATE INDEX queue_doc ON queue(doc_id)",
         "ALTER TABLE documents ADD COLUMN changed TEXT",
+        # status and changed come after the text in a row, so reading them walks the text's
+        # overflow pages: this covering index counts progress over 10,000 documents in ms.
+        "CREATE INDEX documents_progress ON documents(id, status, changed)",
     ):
         conn.execute(statement)
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.cli.corpus_paths import expand_paths, natural_key
+from annotator.cli.corpus_paths import covers, expand_paths, natural_key
 from annotator.pipeline.export import ExportOptions, export
 from annotator.pipeline.stats import collect, render_table
 from annotator.store import Store
@@ -276,3 +276,34 @@ async def test_the_overview_lists_the_queue_and_enter_opens_a_document(tmp_path,
         await pilot.pause()
         assert not isinstance(app.screen, QueueOverview)
         assert app.document.text == article(2)
+
+
+async def test_brackets_pass_two_files_with_the_same_text_one_after_the_other(tmp_path, store):
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"])
+    paths[2].write_text(article(1), encoding="utf-8")  # c.txt is b.txt again: one document
+    app = queued_app(store, paths)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await app.workers.wait_for_complete()
+        ranks = []
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+            ranks.append(store.queue_rank(app.queue_position))
+        assert ranks == [2, 3, 4]
+        assert app.document.text == article(3)
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        assert store.queue_rank(app.queue_position) == 2
+
+
+def test_covers_tells_whether_paths_would_give_a_file_without_walking_them(tmp_path):
+    [inside, deep, other] = write_corpus(tmp_path, ["c/a.txt", "c/sub/b.txt", "x/o.txt"])
+    folder = str(tmp_path / "c")
+    assert covers([folder], str(inside)) and covers([folder], str(deep))
+    assert not covers([folder], str(other))
+    assert not covers([folder], str(inside), pattern="*.md")
+    assert covers([str(other)], str(other))
+    assert covers([str(tmp_path / "x" / "*.txt")], str(other))
+    assert not covers([str(tmp_path / "c2")], str(tmp_path / "c2x" / "a.txt"))
+    # whatever covers() says, expansion agrees for the files it says yes to
+    for path in (inside, deep, other):
+        if covers([folder], str(path)):
+            assert str(path) in expand_paths([folder]).files

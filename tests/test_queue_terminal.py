@@ -127,3 +127,20 @@ def test_nothing_to_open_is_one_line_and_exit_2(tmp_path, case):
     assert done.stderr.startswith("annotator: ")
     if case == "nothing to resume":
         assert not (tmp_path / "annotations.db").exists()  # no empty database left behind
+
+
+def test_running_again_on_the_folder_resumes_and_queues_new_files(tmp_path, session):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, ["a.txt", "b.txt", "c.txt"])
+    term = session(str(corpus))
+    term.wait_for(showing("1 of 3", "a.txt"))
+    term.send("]")
+    term.wait_for(showing("2 of 3", "b.txt"))
+    term.send("q")
+    (corpus / "d.txt").write_text(article(3), encoding="utf-8")
+    again = session(str(corpus))  # the document open last is shown, then the folder walked
+    rows = again.wait_for(showing("2 of 4", "b.txt"))
+    assert status(rows).startswith(" 2 of 4 · 0 / 4 done")
+    again.send("]", "]")
+    rows = again.wait_for(showing("4 of 4", "d.txt"))
+    assert first_row(3) in rows[0]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from annotator.text.loading import one_line as show
 
-__all__ = ["DEFAULT_PATTERN", "Expansion", "expand_paths", "is_single_file", "natural_key"]
+__all__ = ["DEFAULT_PATTERN", "Expansion", "covers", "expand_paths", "is_single_file", "natural_key"]
 
 DEFAULT_PATTERN = "*.txt"
 _DIGITS = re.compile(r"(\d+)")
@@ -58,6 +58,19 @@ def expand_paths(args: list[str], pattern: str = DEFAULT_PATTERN) -> Expansion:
                 seen.add(path)
                 out.files.append(path)
     return out
+
+
+def covers(args: list[str], path: str, pattern: str = DEFAULT_PATTERN) -> bool:
+    """Would expanding ``args`` give ``path`` (absolute)?  Without listing any folder: so
+    that the document open last can be shown before a large corpus is walked again."""
+    for arg in args:
+        here = os.path.abspath(arg)
+        if os.path.isdir(arg):
+            if path.startswith(os.path.join(here, "")) and fnmatch.fnmatch(os.path.basename(path), pattern):
+                return True
+        elif here == path or (glob.has_magic(arg) and fnmatch.fnmatch(path, here)):
+            return True
+    return False
 
 
 def _folder_files(root: str, pattern: str) -> list[str]:

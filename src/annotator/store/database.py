@@ -590,10 +590,15 @@ class Store:
     def enqueue(self, paths: Iterable[str]) -> None:
         """Append the paths not in the queue yet, in this order; paths already there keep
         their place (and their document)."""
+        with self._reading("reading the queue") as conn:
+            queued = {row[0] for row in conn.execute("SELECT path FROM queue")}
+        new = [path for path in dict.fromkeys(paths) if path not in queued]
+        if not new:
+            return  # a corpus queued before: no write, no fsync
         now = _now()
         with self._writing("queueing files") as conn:
             conn.executemany(
-                "INSERT OR IGNORE INTO queue(path, added) VALUES (?, ?)", ((p, now) for p in paths)
+                "INSERT OR IGNORE INTO queue(path, added) VALUES (?, ?)", ((p, now) for p in new)
             )
 
     def queue(self) -> list[QueueEntry]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -79,11 +80,13 @@ class AnnotatorApp(App[None]):
         queue_position: int | None = None,
         queue_problems: list[str] = (),
         encoding: str | None = None,
+        expand_later: Callable[[], tuple[list[str], list[str]]] | None = None,
     ) -> None:
         """``opened`` is what ``store.open_document`` returned, if the caller already did it.
         ``queue_position`` is the queue entry of the document when working through a corpus:
         the rest of the queue is then stored in the background; ``queue_problems`` are the
-        files that could not be opened before it."""
+        files that could not be opened before it; ``expand_later`` gives the files to queue
+        (and the paths that gave none) when the caller left walking them to the worker."""
         super().__init__()
         self.document = Document(text)
         self.source = os.path.basename(source)
@@ -103,6 +106,7 @@ class AnnotatorApp(App[None]):
         self._queue_problems = list(queue_problems)
         self._problems_told = 0
         self.encoding = encoding
+        self._expand_later = expand_later
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
 
@@ -303,7 +307,7 @@ class AnnotatorApp(App[None]):
                 self._tell_problems([str(error)])
                 position = entry.position
                 continue
-            self.show_document(record.id)
+            self._show(record.id, None, entry.position)
             return
         if unfinished:
             self.notify("Every document in the queue is done or skipped")
@@ -314,13 +318,18 @@ class AnnotatorApp(App[None]):
     def show_document(self, doc_id: str, caret: int | None = None) -> None:
         """Replace the open document by ``doc_id`` (a stored document), with the caret at
         ``caret`` or where it was left; the old document's caret is saved first."""
+        entry = self.store.queue_entry_of(doc_id)
+        self._show(doc_id, caret, None if entry is None else entry.position)
+
+    def _show(self, doc_id: str, caret: int | None, position: int | None) -> None:
+        """show_document, at a known queue position (two files with the same text are one
+        document at two positions: ] must not jump back to the first)."""
         self._save_caret()
         record = self.store.document(doc_id)
         text = self.store.text(doc_id)
-        entry = self.store.queue_entry_of(doc_id)
-        if entry is not None:
-            self.queue_position = entry.position
-            self.store.set_queue_position(entry.position)
+        if position is not None:
+            self.queue_position = position
+            self.store.set_queue_position(position)
         caret = record.caret if caret is None else max(0, min(caret, len(text)))
         self.record, self.replaced = record, None
         self.document = Document(text)
@@ -337,9 +346,10 @@ class AnnotatorApp(App[None]):
                         "(annotator DIR)", severity="warning")
             return
 
-        def opened(doc_id: str | None) -> None:
-            if doc_id is not None:
-                self.show_document(doc_id)
+        def opened(chosen: tuple[str, int] | None) -> None:
+            if chosen is not None:
+                doc_id, position = chosen
+                self._show(doc_id, None, position)
             self.view.focus()
 
         self.push_screen(
@@ -355,6 +365,10 @@ class AnnotatorApp(App[None]):
                 self.call_from_thread(self._queue_filled, checked, total, problems)
 
         try:
+            if self._expand_later is not None:
+                files, problems = self._expand_later()
+                self.store.enqueue(files)
+                self.call_from_thread(self._tell_problems, problems)
             fill_queue(self.store, progress, encoding=self.encoding,
                        stop=lambda: worker.is_cancelled)
         except StoreError as error:

@@ -24,8 +24,8 @@ COLUMNS = ("#", "file", "status", "spans", "labels", "last change")
 FILTERS = (None, *DOCUMENT_STATUSES, "unread")
 
 
-class QueueOverview(ModalScreen[str | None]):
-    """Dismisses with the doc id chosen with Enter, or None."""
+class QueueOverview(ModalScreen[tuple[str, int] | None]):
+    """Dismisses with the (doc id, queue position) chosen with Enter, or None."""
 
     BINDINGS = [
         Binding("escape,q,O", "dismiss(None)", "Back to the document"),
@@ -97,7 +97,7 @@ class QueueOverview(ModalScreen[str | None]):
             self.notify(row.problem or "This file is not stored yet; try again in a moment",
                         severity="warning")
             return
-        self.dismiss(row.doc_id)
+        self.dismiss((row.doc_id, row.position))
 
 
 def _status_order(status: str) -> int:

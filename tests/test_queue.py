@@ -307,3 +307,15 @@ def test_covers_tells_whether_paths_would_give_a_file_without_walking_them(tmp_p
     for path in (inside, deep, other):
         if covers([folder], str(path)):
             assert str(path) in expand_paths([folder]).files
+
+
+async def test_help_lists_the_queue_keys_bracket_included(tmp_path, store):
+    app = queued_app(store, write_corpus(tmp_path, ["a.txt", "b.txt"]))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#help-body Static").render())
+        lines = {" ".join(line.split()) for line in shown.splitlines()}
+        assert "] Next document in the queue" in lines
+        assert "[ Previous document in the queue" in lines
+        assert any(line.startswith("O Overview of the queue") for line in lines)

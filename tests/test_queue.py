@@ -319,3 +319,15 @@ async def test_help_lists_the_queue_keys_bracket_included(tmp_path, store):
         assert "] Next document in the queue" in lines
         assert "[ Previous document in the queue" in lines
         assert any(line.startswith("O Overview of the queue") for line in lines)
+
+
+def test_a_problem_is_told_once_not_at_every_start(tmp_path, store):
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt"])
+    paths[1].write_bytes(b"\x00binary")
+    store.enqueue(str(p) for p in paths)
+    assert len(fill_queue(store)) == 1
+    assert fill_queue(store) == []
+    assert store.queue()[1].problem is not None  # still listed (the overview shows it)
+    paths[1].write_bytes(b"")  # a different problem is told
+    [problem] = fill_queue(store)
+    assert "empty" in problem

@@ -62,12 +62,14 @@ def fill_queue(
     encoding: str | None = None,
     stop: Callable[[], bool] = lambda: False,
 ) -> list[str]:
-    """Store every queued file that is new or changed; returns the problems (one line each).
+    """Store every queued file that is new or changed; returns the new problems (one line
+    each; a file refused the same way on an earlier run is not counted again).
 
     ``on_batch(checked, total, problems)`` runs after each stored batch with that batch's
     problems; ``stop()`` is asked between files so that quitting does not wait for the rest.
     """
     entries = store.queue()
+    known = {entry.position: entry.problem for entry in entries}
     problems: list[str] = []
     batch: list[QueueRead] = []
     for checked, entry in enumerate(entries, 1):
@@ -78,7 +80,8 @@ def fill_queue(
             batch.append(read)
         if len(batch) >= BATCH or checked == len(entries):
             store.store_queued(batch)
-            found = [read.problem for read in batch if read.problem]
+            # A problem told on an earlier run is not told again (the overview lists it).
+            found = [r.problem for r in batch if r.problem and r.problem != known[r.position]]
             problems += found
             on_batch(checked, len(entries), found)
             batch = []

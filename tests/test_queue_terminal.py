@@ -95,14 +95,15 @@ def test_plain_annotator_resumes_after_kill_9_at_the_document_and_caret(tmp_path
 
 
 def test_unreadable_files_and_empty_paths_are_told_and_the_rest_opens(tmp_path, session):
-    paths = write_corpus(tmp_path / "corpus", ["a.txt", "b.txt", "c.txt"])
-    paths[1].write_bytes(b"\x7fELF\x00\x00binary")
+    paths = write_corpus(tmp_path / "corpus", ["a.txt", "b[i].txt", "c.txt"])
+    paths[1].write_bytes(b"\x7fELF\x00\x00binary")  # its name is text, not markup
     (tmp_path / "empty").mkdir()
     term = session(str(tmp_path / "corpus"), str(tmp_path / "empty"), str(tmp_path / "zz*.txt"))
-    rows = term.wait_for(lambda rows: "b.txt" in "".join(rows) and "3 of 3" not in status(rows)
+    rows = term.wait_for(lambda rows: "b[i].txt" in "".join(rows) and "3 of 3" not in status(rows)
                          and "empty" in "".join(rows) and "zz*" in "".join(rows))
     screen = "".join(row.strip() for row in rows)
     assert "binary" in screen and "no file in this folder" in screen and "no file matches" in screen
+    assert "b[i].txt" in screen  # the name as it is, not read as markup
     assert status(rows).startswith(" 1 of 3")
     term.send("]")  # past the binary file (the toasts cover the text: the status names it)
     rows = term.wait_for(showing("3 of 3", "c.txt"))
@@ -138,9 +139,11 @@ def test_running_again_on_the_folder_resumes_and_queues_new_files(tmp_path, sess
     term.wait_for(showing("2 of 3", "b.txt"))
     term.send("q")
     (corpus / "d.txt").write_text(article(3), encoding="utf-8")
+    (corpus / "a.txt").unlink()  # vanished since it was stored: told, and still in the queue
     again = session(str(corpus))  # the document open last is shown, then the folder walked
-    rows = again.wait_for(showing("2 of 4", "b.txt"))
+    rows = again.wait_for(lambda rows: showing("2 of 4", "b.txt")(rows) and "kept" in "".join(rows))
     assert status(rows).startswith(" 2 of 4 · 0 / 4 done")
+    assert "a.txt" in "".join(rows) and "no such file" in "".join(rows)
     again.send("]", "]")
     rows = again.wait_for(showing("4 of 4", "d.txt"))
     assert first_row(3) in rows[0]

@@ -373,7 +373,7 @@ class AnnotatorApp(App[None]):
                        stop=lambda: worker.is_cancelled)
         except StoreError as error:
             if not worker.is_cancelled:  # else the store was closed as the app quit
-                self.call_from_thread(self.notify, str(error), severity="error")
+                self.call_from_thread(self.notify, str(error), severity="error", markup=False)
 
     def _queue_filled(self, checked: int, total: int, problems: list[str]) -> None:
         self._storing = None if checked >= total else (checked, total)
@@ -386,7 +386,9 @@ class AnnotatorApp(App[None]):
         for problem in problems:
             self._problems_told += 1
             if self._problems_told <= PROBLEMS_SHOWN:
-                self.notify(problem, title="Cannot read", severity="warning", timeout=10)
+                # markup=False: a file name is untrusted; "[b]" in it is text, not a tag
+                self.notify(problem, title="Cannot read", severity="warning", timeout=10,
+                            markup=False)
             elif self._problems_told == PROBLEMS_SHOWN + 1:
                 self.notify("More files cannot be read: the overview (O) lists them all",
                             severity="warning", timeout=10)

@@ -95,7 +95,7 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
         row = self.query_one(QueueTable).rows[event.index][-1]
         if row.doc_id is None:
             self.notify(row.problem or "This file is not stored yet; try again in a moment",
-                        severity="warning")
+                        severity="warning", markup=False)
             return
         self.dismiss((row.doc_id, row.position))
 

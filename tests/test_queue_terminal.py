@@ -147,3 +147,11 @@ def test_running_again_on_the_folder_resumes_and_queues_new_files(tmp_path, sess
     again.send("]", "]")
     rows = again.wait_for(showing("4 of 4", "d.txt"))
     assert first_row(3) in rows[0]
+
+
+def test_an_unknown_encoding_for_a_corpus_is_one_line(tmp_path):
+    write_corpus(tmp_path / "corpus", ["a.txt", "b.txt"])
+    done = run_cli("corpus", "--encoding", "no-such-codec", cwd=tmp_path)
+    assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
+    assert "no-such-codec" in done.stderr and "no such codec" in done.stderr
+    assert not (tmp_path / "annotations.db").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -82,6 +83,12 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     single = is_single_file(args.paths)
     expansion = None
+    if args.encoding and not single:
+        try:  # checked once here, not refused again for each of 10,000 files
+            codecs.lookup(args.encoding)
+        except LookupError:
+            _fail(f"--encoding {show(args.encoding)}: no such codec; give a Python codec name "
+                  "such as cp1256 or utf-16")
     if single:
         try:
             text = load_text(args.paths[0], args.encoding)

@@ -35,6 +35,12 @@ stack and one that keeps the overlap check short however many spans a document h
     history(id, doc_id, annotator, action, span_id, before, after, undone, created)
     labels(name, position, color)
 
+Schema version 2 adds the project queue of a corpus session (see ``schema._migrate_1_to_2``)
+and when a document's status last changed::
+
+    queue(position, path, doc_id, size, mtime_ns, problem, added)  -- meta.queue_position
+    documents(..., changed)
+
 Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
 ``sqlite3``: no Textual or Rich imports.
 """

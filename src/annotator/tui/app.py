@@ -302,7 +302,7 @@ class AnnotatorApp(App[None]):
         position = self.queue_position
         while (entry := self.store.queue_step(position, step, unfinished=unfinished)) is not None:
             try:
-                text, record = open_entry(self.store, entry, self.encoding)
+                _, record = open_entry(self.store, entry, self.encoding)
             except LoadError as error:
                 self._tell_problems([str(error)])
                 position = entry.position

@@ -331,3 +331,17 @@ def test_a_problem_is_told_once_not_at_every_start(tmp_path, store):
     paths[1].write_bytes(b"")  # a different problem is told
     [problem] = fill_queue(store)
     assert "empty" in problem
+
+
+def test_opening_an_entry_whose_file_changed_opens_the_new_version(tmp_path, store):
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt"])
+    store.enqueue(str(p) for p in paths)
+    fill_queue(store)
+    old = store.queue()[1]
+    paths[1].write_text("نص بعد التعديل\n", encoding="utf-8")
+    text, record = open_entry(store, old)
+    assert text == "نص بعد التعديل\n" and record.previous_id == old.doc_id
+    assert store.queue()[1].doc_id == record.id
+    paths[1].unlink()  # gone now: the version stored last still opens
+    text, again = open_entry(store, store.queue()[1])
+    assert again.id == record.id and text == "نص بعد التعديل\n"

@@ -42,17 +42,20 @@ def read_entry(entry: QueueEntry, encoding: str | None = None) -> QueueRead | No
 
 
 def open_entry(store: Store, entry: QueueEntry, encoding: str | None = None) -> tuple[str, DocumentRecord]:
-    """The text and document of a queue entry, reading the file only if it was never stored.
+    """The text and document of a queue entry: the stored text if the file is unchanged
+    (one stat), else the file read again and stored as a new version.
 
-    Raises LoadError (after keeping the reason on the entry) if it cannot be read.
+    A file that cannot be read now but was stored before opens from the database; one that
+    never was raises LoadError (after keeping the reason on the entry).
     """
-    if entry.doc_id is not None:
-        return store.text(entry.doc_id), store.document(entry.doc_id)
     read = read_entry(entry, encoding)
-    [record] = store.store_queued([read])
-    if record is None:
-        raise LoadError(read.problem)
-    return read.text, record
+    if read is not None:
+        [record] = store.store_queued([read])
+        if record is not None:
+            return read.text, record
+        if entry.doc_id is None:
+            raise LoadError(read.problem)
+    return store.text(entry.doc_id), store.document(entry.doc_id)
 
 
 def fill_queue(

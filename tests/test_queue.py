@@ -4,11 +4,12 @@ and followed by export and stats -- on real files and a real SQLite file."""
 from __future__ import annotations
 
 import json
+import tempfile
 import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.cli.corpus_paths import covers, expand_paths, natural_key
@@ -345,3 +346,15 @@ def test_opening_an_entry_whose_file_changed_opens_the_new_version(tmp_path, sto
     paths[1].unlink()  # gone now: the version stored last still opens
     text, again = open_entry(store, store.queue()[1])
     assert again.id == record.id and text == "نص بعد التعديل\n"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=6), min_size=1, max_size=4))
+def test_the_queue_order_is_the_order_of_first_appearance_across_runs(runs):
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "q.db", annotator="t") as store:
+        for names in runs:
+            store.enqueue(f"/corpus/{name}.txt" for name in names)
+        expected = list(dict.fromkeys(f"/corpus/{n}.txt" for names in runs for n in names))
+        assert [entry.path for entry in store.queue()] == expected
+        ranks = [store.queue_rank(entry.position) for entry in store.queue()]
+        assert ranks == list(range(1, len(expected) + 1))

@@ -4,8 +4,8 @@ and followed by export and stats -- on real files and a real SQLite file."""
 from __future__ import annotations
 
 import json
-import tempfile
 import os
+import tempfile
 from pathlib import Path
 
 import pytest

@@ -28,6 +28,22 @@ def big_text(size: int = TEN_MB, rng_seed: int = 1) -> str:
     return "\n".join(paragraphs) + "\n"
 
 
+def write_articles(folder: Path, count: int = 10_000, size: int = 3_000) -> Path:
+    """``count`` news-like articles of about ``size`` UTF-8 bytes, each unique (a serial
+    line), as ``folder/NNNNN.txt`` in 100 subfolders: a generated corpus for the queue."""
+    sentences = [s for s in re.split(r"(?<=[.!؟])\s+", seed_text()) if s]
+    rng = random.Random(1)
+    for n in range(count):
+        parts, total = [f"مقال رقم {n}"], 0
+        while total < size:
+            parts.append(rng.choice(sentences))
+            total += len(parts[-1].encode("utf-8")) + 1
+        path = folder / f"{n % 100:02d}" / f"{n}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return folder
+
+
 def write_big(path: Path) -> Path:
     path.write_text(big_text(), encoding="utf-8")
     return path

@@ -208,7 +208,7 @@ def parsed(argv: list[str], config_text: str, folder: Path):
 def test_the_project_file_fills_in_what_the_command_line_leaves_out(tmp_path):
     (tmp_path / "doc.txt").write_text("x", encoding="utf-8")
     args = parsed([], PROJECT, tmp_path)
-    assert args.file == str(tmp_path / "doc.txt")
+    assert args.paths == [str(tmp_path / "doc.txt")]
     assert (args.direction, args.allow_overlap, args.annotator) == ("ltr", True, "from-file")
     assert args.labels == ["PERSON", "PLACE"]
     assert args.label_colors == {"PERSON": "#010203"}
@@ -219,7 +219,7 @@ def test_the_project_file_fills_in_what_the_command_line_leaves_out(tmp_path):
 def test_options_on_the_command_line_win_over_the_project_file(tmp_path):
     args = parsed(["other.txt", "--direction", "rtl", "--no-allow-overlap", "--annotator", "me",
                    "--labels", "A,B"], PROJECT, tmp_path)
-    assert (args.file, args.direction, args.allow_overlap) == ("other.txt", "rtl", False)
+    assert (args.paths, args.direction, args.allow_overlap) == (["other.txt"], "rtl", False)
     assert (args.annotator, args.labels) == ("me", ["A", "B"])
 
 
@@ -234,13 +234,14 @@ def test_files_that_match_nothing_get_one_line_naming_the_files_line(project):
                                             encoding="utf-8")
     result = run_annotator(cwd=project)
     assert result.returncode == 2
-    assert result.stderr.startswith("annotator: annotator.toml:2: no file matches")
+    assert result.stderr.startswith("annotator: annotator.toml:2: ")
+    assert "none/*.txt: no file matches" in result.stderr
     assert len(result.stderr.splitlines()) == 1
 
 
 def test_no_file_and_no_project_file_asks_for_a_file(tmp_path):
     result = run_annotator(cwd=tmp_path)
-    assert result.returncode == 2 and "give a FILE" in result.stderr
+    assert result.returncode == 2 and "give the files or folders to label" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

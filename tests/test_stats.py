@@ -14,7 +14,7 @@ def test_stats_json_counts_documents_and_spans_every_way(tmp_path, capsysbinary)
     stats = json.loads(out)
     assert stats["documents"] == {
         "total": 3,
-        "by_status": {"new": 1, "in_progress": 1, "done": 1},
+        "by_status": {"new": 1, "in_progress": 1, "done": 1, "skipped": 0},
         "with_accepted_spans": 2,
     }
     spans = stats["spans"]
@@ -32,7 +32,7 @@ def test_stats_table_is_readable(tmp_path, capsysbinary):
     code, out, _ = run(capsysbinary, "stats", "--db", str(fx.db))
     assert code == 0
     lines = out.decode("utf-8").splitlines()
-    assert lines[0] == "documents: 3  (new 1, in_progress 1, done 1; 2 with accepted spans)"
+    assert lines[0] == "documents: 3  (new 1, in_progress 1, done 1, skipped 0; 2 with accepted spans)"
     assert lines[1] == "spans: 13  (accepted 11, suggested 1, rejected 1)"
     table = {line.split()[0]: line.split()[1:] for line in lines[2:] if line.strip()}
     assert table["label"] == ["accepted", "suggested", "rejected", "total"]
@@ -48,7 +48,7 @@ def test_stats_of_an_empty_database(tmp_path, capsysbinary):
     code, out, _ = run(capsysbinary, "stats", "--db", str(tmp_path / "empty.db"))
     assert code == 0
     assert out.decode().splitlines() == [
-        "documents: 0  (new 0, in_progress 0, done 0; 0 with accepted spans)",
+        "documents: 0  (new 0, in_progress 0, done 0, skipped 0; 0 with accepted spans)",
         "spans: 0  (accepted 0, suggested 0, rejected 0)",
     ]
 

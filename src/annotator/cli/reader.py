@@ -1,15 +1,18 @@
-"""Command line: ``annotator FILE`` opens the reader."""
+"""Command line: ``annotator FILE`` opens the reader; ``annotator PATH...`` a corpus queue."""
 
 from __future__ import annotations
 
 import argparse
-import glob
+import codecs
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import NoReturn
 
 from annotator.cli.bidi_mode import choose_bidi
+from annotator.cli.corpus_paths import (
+    DEFAULT_PATTERN, Expansion, covers, expand_paths, is_single_file, show,
+)
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
@@ -36,9 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Options given here win over the project file (./annotator.toml or --config). "
         "annotator init writes a commented example of it.",
     )
-    parser.add_argument("file", nargs="?",
-                        help="the text file to open (UTF-8, UTF-16 with BOM, or --encoding); "
-                        "default: the first of the project file's files")
+    parser.add_argument(
+        "paths", nargs="*", metavar="PATH",
+        help="a text file to open (UTF-8, UTF-16 with BOM, or --encoding); or several files, "
+        "folders (their --pattern files, recursively) and globs, worked through as one queue; "
+        "none: the project file's files, else resume the queue stored in --db",
+    )
+    parser.add_argument("--pattern", default=DEFAULT_PATTERN,
+                        help=f"the files to take from a folder (default {DEFAULT_PATTERN})")
     parser.add_argument("--config", metavar="FILE",
                         help="the project file (default ./annotator.toml if there is one; "
                         "annotator init writes an example)")
@@ -99,26 +107,10 @@ def apply_config(args: argparse.Namespace, config: ProjectConfig) -> None:
     if args.annotator is None:
         args.annotator = config.annotator
     args.fold_options = config.fold  # for search (no command-line options of its own yet)
-    if args.file is None and config.files:
-        args.file = _first_file(config)
-
-
-def _first_file(config: ProjectConfig) -> str:
-    """The first file the project's ``files`` name (a glob in sorted order, a folder's *.txt),
-    until the reader opens them all as a queue."""
-    for entry in config.files:
-        matches = sorted(glob.glob(entry, recursive=True)) if glob.has_magic(entry) else [entry]
-        for match in matches:
-            if os.path.isdir(match):
-                inside = sorted(glob.glob(os.path.join(glob.escape(match), "**", "*.txt"),
-                                          recursive=True))
-                if inside:
-                    return inside[0]
-            else:
-                return match
-    raise ConfigError(f"{config.path}:{config.files_line}: no file matches files = "
-                      f"{neutralised(repr(list(config.files)))}; check the paths (they are "
-                      "relative to the project file's folder)")
+    args.paths_from = None  # where the paths were named, when not on the command line
+    if not args.paths and config.files:
+        args.paths = list(config.files)
+        args.paths_from = f"{config.path}:{config.files_line}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -144,13 +136,25 @@ def main(argv: list[str] | None = None) -> None:
         apply_config(args, _project_file(args.config))
     except ConfigError as error:
         _fail(str(error))
-    if args.file is None:
-        _fail("give a FILE to open, or list files in annotator.toml (annotator init writes one)")
-    try:
-        text = load_text(args.file, args.encoding)
-    except LoadError as error:
-        print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
-        raise SystemExit(2) from None
+    single = is_single_file(args.paths)
+    expansion = None
+    if args.encoding and not single:
+        try:  # checked once here, not refused again for each of 10,000 files
+            codecs.lookup(args.encoding)
+        except LookupError:
+            _fail(f"--encoding {show(args.encoding)}: no such codec; give a Python codec name "
+                  "such as cp1256 or utf-16")
+    if single:
+        try:
+            text = load_text(args.paths[0], args.encoding)
+        except LoadError as error:
+            _fail(str(error))
+    elif not os.path.exists(args.db):  # a new database: expand now, to leave none if in vain
+        if not args.paths:
+            _fail(f"no PATH given and no database {show(args.db)} to resume a queue from; "
+                  "give the files or folders to label, or list them in annotator.toml "
+                  "(annotator init writes one)")
+        expansion = _expand(args)
     bidi, bidi_note = choose_bidi(args.bidi, os.environ)
     options = LayoutOptions(direction=args.direction, bidi=bidi, show_harakat=not args.no_harakat)
     from annotator.store import Store, StoreError  # before Textual: a bad database fails fast
@@ -158,19 +162,29 @@ def main(argv: list[str] | None = None) -> None:
     try:
         store = Store(args.db, annotator=args.annotator)
         with ThreadPoolExecutor(max_workers=1) as pool:
-            # Hashing and storing a large text (~130 ms for 10 MB, the first time) runs while
-            # Textual is imported (~270 ms): neither waits for the other.
-            opening = pool.submit(store.open_document, text, os.path.abspath(args.file))
+            # Hashing and storing a large text (~130 ms for 10 MB, the first time), or queueing
+            # a corpus, runs while Textual is imported (~270 ms): neither waits for the other.
+            if single:
+                opening = pool.submit(store.open_document, text, os.path.abspath(args.paths[0]))
+            else:
+                opening = pool.submit(_open_queue, store, args, expansion)
             from annotator.tui.app import AnnotatorApp
 
             opened = opening.result()
-        app = AnnotatorApp(text, args.file, store, options, labels=args.labels,
-                           label_colors=args.label_colors,
-                           label_descriptions=args.label_descriptions,
-                           allow_overlap=args.allow_overlap, opened=opened, bidi_note=bidi_note)
+        labelling = dict(labels=args.labels, label_colors=args.label_colors,
+                         label_descriptions=args.label_descriptions,
+                         allow_overlap=args.allow_overlap, bidi_note=bidi_note)
+        if single:
+            app = AnnotatorApp(text, args.paths[0], store, options, opened=opened, **labelling)
+        else:
+            opened, expand_later = opened
+            app = AnnotatorApp(
+                opened.text, opened.record.source, store, options, opened=(opened.record, None),
+                queue_position=opened.position, encoding=args.encoding,
+                queue_problems=opened.problems, expand_later=expand_later, **labelling,
+            )
     except StoreError as error:  # an unusable database, a bad label or annotator name
-        print(f"annotator: {neutralised(str(error))}", file=sys.stderr)
-        raise SystemExit(2) from None
+        _fail(str(error))
     explicit = bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)
@@ -182,10 +196,44 @@ def main(argv: list[str] | None = None) -> None:
         store.close()
 
 
+def _expand(args: argparse.Namespace) -> Expansion:
+    """The files of PATH...; exit 2 with one line per problem if there are none."""
+    expansion = expand_paths(args.paths, args.pattern)
+    if not expansion.files:
+        where = f"{args.paths_from}: " if args.paths_from else ""
+        _fail(*(where + problem for problem in expansion.problems))
+    return expansion
+
+
+def _open_queue(store, args: argparse.Namespace, expansion: Expansion | None):
+    """Queue PATH... (or resume the stored queue) and open the document to show first.
+
+    Returns the store's Opening and, when the document open last is among PATH... and is
+    shown before walking them again (a 10,000-file folder takes ~100 ms), the function that
+    expands them for the app's background worker; else None.
+    """
+    from annotator.store.queue import start_queue
+
+    if expansion is None and args.paths:
+        position = store.queue_position()
+        last = store.queue_entry(position).path if position is not None else None
+        if last is not None and covers(args.paths, last, args.pattern):
+            def expand_later() -> tuple[list[str], list[str]]:
+                later = expand_paths(args.paths, args.pattern)
+                return later.files, later.problems
+
+            return start_queue(store, None, args.encoding), expand_later
+        expansion = _expand(args)
+    opening = start_queue(store, expansion.files if expansion else None, args.encoding)
+    if expansion is not None:
+        opening.problems[:0] = expansion.problems
+    return opening, None
+
+
 def _fail(*lines: str) -> NoReturn:
     """Bad input: one line per problem on stderr, exit status 2, no traceback."""
     for line in lines:
-        print(f"annotator: {line}", file=sys.stderr)
+        print(f"annotator: {neutralised(line)}", file=sys.stderr)
     raise SystemExit(2)
 
 

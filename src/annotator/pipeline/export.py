@@ -1,11 +1,12 @@
 """Export the annotation database for NLP pipelines: JSONL (Prodigy), doccano, CoNLL, spaCy.
 
 One output record per (document, annotator) that has spans after filtering.
-Spans are read with plain SQL over the store's tables (schema version 1, see
-``store.py``) in ONE read transaction, so the export is a consistent snapshot
-even while the app is writing, and streamed: a cursor over ``documents`` in
-rowid (insertion) order walks in step with a cursor over the joined spans, so
-memory holds one document at a time however large the database is.  (The
+Spans are read with plain SQL over the store's tables (schema versions 1 and 2,
+see ``store/schema.py``) in ONE read transaction, so the export is a consistent
+snapshot even while the app is writing, and streamed: documents in the project
+queue's order (those not queued after them, in insertion order), each read with
+its spans by one indexed query, so memory holds one document at a time however
+large the database is.  (The
 ``spacy`` format is the exception: a DocBin is one serialised object, so it
 grows with the corpus.)
 
@@ -262,53 +263,33 @@ def _in(column: str, values: tuple[str, ...], params: list) -> str:
 
 
 def read_records(conn: sqlite3.Connection, options: ExportOptions) -> Iterator[Record]:
-    """Records in document insertion order, then annotator name; spans by (start, end, id).
+    """Records in queue order (documents not in the project queue after, in insertion
+    order), then annotator name; spans by (start, end, id).
 
     Must run inside a read transaction for a consistent snapshot (``export`` opens one).
-    Raises ExportError on a span whose offsets do not lie inside its document's text.
+    Memory holds the documents' row ids and one document at a time.  Raises ExportError on
+    a span whose offsets do not lie inside its document's text.
     """
-    doc_where: list[str] = []
-    doc_params: list = []
-    if options.doc_statuses:
-        doc_where.append(_in("status", options.doc_statuses, doc_params))
-    docs = conn.execute(
-        "SELECT rowid, id, text, source, status FROM documents"
-        + (f" WHERE {' AND '.join(doc_where)}" if doc_where else "")
-        + " ORDER BY rowid",
-        doc_params,
-    )
     span_params: list = []
     span_where = [
-        _in("s.status", ("accepted", "suggested") if options.include_suggestions else ("accepted",), span_params)
+        _in("status", ("accepted", "suggested") if options.include_suggestions else ("accepted",), span_params)
     ]
-    if options.doc_statuses:
-        span_where.append(_in("d.status", options.doc_statuses, span_params))
     if options.annotators:
-        span_where.append(_in("s.annotator", options.annotators, span_params))
+        span_where.append(_in("annotator", options.annotators, span_params))
     if options.labels:
-        span_where.append(_in("s.label", options.labels, span_params))
-    # CROSS JOIN pins the loop order: documents by rowid outside, so rows arrive grouped
-    # by document without sorting the whole table; only each document's spans are sorted.
-    spans = conn.execute(
-        "SELECT d.rowid, s.start, s.end, s.label, s.annotator, s.status"
-        " FROM documents AS d CROSS JOIN spans AS s ON s.doc_id = d.id"
-        f" WHERE {' AND '.join(span_where)}"
-        " ORDER BY d.rowid, s.annotator, s.start, s.end, s.id",
-        span_params,
+        span_where.append(_in("label", options.labels, span_params))
+    span_query = (
+        "SELECT start, end, label, annotator, status FROM spans"
+        f" WHERE doc_id = ? AND {' AND '.join(span_where)} ORDER BY annotator, start, end, id"
     )
-    pending = spans.fetchone()
-    for rowid, doc_id, text, source, status in docs:
-        while pending is not None and pending[0] < rowid:
-            pending = spans.fetchone()
-        if pending is None:
-            break
-        if pending[0] != rowid:
-            continue
+    for rowid in _document_order(conn, options):
+        doc_id, text, source, status = conn.execute(
+            "SELECT id, text, source, status FROM documents WHERE rowid = ?", (rowid,)
+        ).fetchone()
         length = len(text)
         current = None
         group: list[tuple[int, int, str, str]] = []
-        while pending is not None and pending[0] == rowid:
-            _, start, end, label, annotator, span_status = pending
+        for start, end, label, annotator, span_status in conn.execute(span_query, (doc_id, *span_params)):
             if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
                 raise ExportError(
                     f"span {label} [{start}:{end}] by {annotator} in document {doc_id[:12]} "
@@ -321,9 +302,26 @@ def read_records(conn: sqlite3.Connection, options: ExportOptions) -> Iterator[R
                     yield Record(doc_id, text, source, status, current, group)
                 current, group = annotator, []
             group.append((start, end, label, span_status))
-            pending = spans.fetchone()
         if group:
             yield Record(doc_id, text, source, status, current, group)
+
+
+def _document_order(conn: sqlite3.Connection, options: ExportOptions) -> list[int]:
+    """The row ids of the documents to export: those in the project queue in queue order
+    (a document queued twice, at its first place), then the rest in insertion order."""
+    params: list = []
+    where = f" WHERE {_in('d.status', options.doc_statuses, params)}" if options.doc_statuses else ""
+    has_queue = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'"
+    ).fetchone()
+    if not has_queue:  # a database from before the queue (schema version 1)
+        return [row[0] for row in conn.execute(f"SELECT d.rowid FROM documents AS d{where} ORDER BY d.rowid", params)]
+    return [row[0] for row in conn.execute(
+        "SELECT d.rowid FROM documents AS d LEFT JOIN (SELECT doc_id, min(position) AS position"
+        " FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id) AS q ON q.doc_id = d.id"
+        f"{where} ORDER BY q.position IS NULL, q.position, d.rowid",
+        params,
+    )]
 
 
 # --------------------------------------------------------------------------- writers

@@ -1,9 +1,10 @@
 """``annotator stats``: what is in the annotation database.
 
 Counts, read with plain SQL in one read-only transaction (a consistent snapshot):
-documents by status, and spans by label, by annotator and by status -- plus the
-two-way tables label x status and annotator x status, so "how many accepted ORG
-spans" and "how far is each annotator" need no second query.  No Textual/Rich.
+the progress through the project queue (done / total), documents by status, and
+spans by label, by annotator and by status -- plus the two-way tables label x
+status and annotator x status, so "how many accepted ORG spans" and "how far is
+each annotator" need no second query.  No Textual/Rich.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def collect(db_path: str | os.PathLike) -> dict:
             conn,
             "SELECT annotator, status, COUNT(*) FROM spans GROUP BY annotator, status ORDER BY annotator",
         )
+        queue = _queue_progress(conn)
         with_spans = conn.execute(
             "SELECT COUNT(DISTINCT doc_id) FROM spans WHERE status = 'accepted'"
         ).fetchone()[0]
@@ -54,6 +56,7 @@ def collect(db_path: str | os.PathLike) -> dict:
     finally:
         conn.close()
     return {
+        "queue": queue,
         "documents": {
             "total": sum(documents.values()),
             "by_status": documents,
@@ -68,6 +71,18 @@ def collect(db_path: str | os.PathLike) -> dict:
             "by_annotator_and_status": annotator_status,
         },
     }
+
+
+def _queue_progress(conn) -> dict[str, int]:
+    """Queue entries in all, and by their document's status ("unread": not stored)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'").fetchone():
+        return {"total": 0, "done": 0, "skipped": 0, "unread": 0}  # schema version 1: no queue
+    total, done, skipped, unread = conn.execute(
+        "SELECT count(*), count(CASE WHEN d.status = 'done' THEN 1 END),"
+        " count(CASE WHEN d.status = 'skipped' THEN 1 END), count(*) - count(d.id)"
+        " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
+    ).fetchone()
+    return {"total": total, "done": done, "skipped": skipped, "unread": unread}
 
 
 def render_json(stats: dict) -> str:
@@ -92,8 +107,14 @@ def _table(title: str, rows: dict[str, dict[str, int]], columns: list[str]) -> l
 
 
 def render_table(stats: dict) -> str:
-    docs, spans = stats["documents"], stats["spans"]
-    lines = [
+    docs, spans, queue = stats["documents"], stats["spans"], stats["queue"]
+    lines = []
+    if queue["total"]:
+        lines.append(
+            f"progress: {queue['done']} / {queue['total']} done  ({queue['skipped']} skipped, "
+            f"{queue['unread']} not stored or unreadable)"
+        )
+    lines += [
         f"documents: {docs['total']}  ("
         + ", ".join(f"{status} {count}" for status, count in docs["by_status"].items())
         + f"; {docs['with_accepted_spans']} with accepted spans)",
@@ -101,6 +122,10 @@ def render_table(stats: dict) -> str:
         + ", ".join(f"{status} {count}" for status, count in spans["by_status"].items())
         + ")",
     ]
+    accepted = {label: row.get("accepted", 0) for label, row in spans["by_label_and_status"].items()}
+    if accepted:
+        lines.append("accepted spans per label: "
+                     + ", ".join(f"{label} {count}" for label, count in accepted.items()))
     columns = list(spans["by_status"])
     if spans["by_label_and_status"]:
         lines += [""] + _table("label", spans["by_label_and_status"], columns)

@@ -60,9 +60,36 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """The project queue: the files of a corpus session in the order given.
+
+    A row is a path; ``doc_id`` is the document its text was stored as (NULL until the
+    background worker stores it), ``size``/``mtime_ns`` the file as it was then (an unchanged
+    file is not read again), ``problem`` why it could not be read (it stays in the queue, and
+    the document already stored from it, if any, stays usable).  ``documents.changed`` is
+    when the status last changed, for the overview's "last change".
+    """
+    for statement in (
+        """CREATE TABLE queue (
+             position INTEGER PRIMARY KEY,
+             path TEXT NOT NULL UNIQUE,
+             doc_id TEXT REFERENCES documents(id),
+             size INTEGER,
+             mtime_ns INTEGER,
+             problem TEXT,
+             added TEXT NOT NULL)""",
+        "CREATE INDEX queue_doc ON queue(doc_id)",
+        "ALTER TABLE documents ADD COLUMN changed TEXT",
+        # status and changed come after the text in a row, so reading them walks the text's
+        # overflow pages: this covering index counts progress over 10,000 documents in ms.
+        "CREATE INDEX documents_progress ON documents(id, status, changed)",
+    ):
+        conn.execute(statement)
+
+
 #: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
 #: order inside one transaction, which then sets ``meta.schema_version``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

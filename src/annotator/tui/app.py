@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.worker import get_current_worker
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document
@@ -16,6 +18,9 @@ from annotator.text.layout import LayoutOptions
 from .screens.help import HelpScreen, label_rows
 from .screens.latest_size import ReaderScreen
 from annotator.store import DocumentRecord, Store, StoreError
+from annotator.store.queue import fill_queue, open_entry
+from annotator.text.loading import LoadError
+from .screens.queue_overview import QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.span_list import SpanList
@@ -36,6 +41,7 @@ POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the 
 #: Below this many columns the span list (32 wide) would leave the text too little: it is
 #: hidden until ``l`` shows it below the text (annotator.tcss, ``Screen.-narrow``).
 NARROW_COLUMNS = 90
+PROBLEMS_SHOWN = 5  # unreadable files told one by one; the overview lists them all
 
 
 class AnnotatorApp(App[None]):
@@ -57,7 +63,12 @@ class AnnotatorApp(App[None]):
         Binding("u,ctrl+z", "undo", "Undo (kept across restarts)"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
-        Binding("D", "toggle_done", "Mark the document done / not done"),
+        Binding("D", "toggle_done", "Mark the document done and open the next one not done "
+                "(on a done document: mark it not done)"),
+        Binding("right_square_bracket", "next_document(1)", "Next document in the queue"),
+        Binding("left_square_bracket", "next_document(-1)", "Previous document in the queue"),
+        Binding("s", "skip", "Skip the document (status skipped) and open the next one not done"),
+        Binding("O", "overview", "Overview of the queue: status, spans, labels; Enter opens"),
         Binding("question_mark", "help", "Show every key"),
         Binding("q", "quit", "Quit"),
     ]
@@ -75,12 +86,21 @@ class AnnotatorApp(App[None]):
         allow_overlap: bool = False,
         opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
         bidi_note: str = "",
+        queue_position: int | None = None,
+        queue_problems: list[str] = (),
+        encoding: str | None = None,
+        expand_later: Callable[[], tuple[list[str], list[str]]] | None = None,
     ) -> None:
         """``labels`` replace the stored label set (keys 1-9 in this order), taking their
         colours from ``label_colors`` where given; ``label_descriptions`` (from the project
         file) show in the legend and help.  ``opened`` is what ``store.open_document``
         returned, if the caller already did it; ``bidi_note`` says in the help which bidi
-        mode is in use and how to switch."""
+        mode is in use and how to switch.
+
+        ``queue_position`` is the queue entry of the document when working through a corpus:
+        the rest of the queue is then stored in the background; ``queue_problems`` are the
+        files that could not be opened before it; ``expand_later`` gives the files to queue
+        (and the paths that gave none) when the caller left walking them to the worker."""
         super().__init__()
         self.bidi_note = bidi_note
         self.document = Document(text)
@@ -98,6 +118,13 @@ class AnnotatorApp(App[None]):
         self._editing: int | None = None  # id of the span whose edges are being edited
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
+        self.queue_position = queue_position
+        self._queue_problems = list(queue_problems)
+        self._problems_told = 0
+        self.encoding = encoding
+        self._expand_later = expand_later
+        self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
+        self._progress = ""
 
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(id="_default")
@@ -119,6 +146,10 @@ class AnnotatorApp(App[None]):
                 title="New version", severity="warning", timeout=10,
             )
         self.set_interval(POLL_SECONDS, self._poll_store)
+        if self.queue_position is not None:
+            self._tell_problems(self._queue_problems)
+            self._update_progress()
+            self.call_after_refresh(self._fill_queue)  # after the first screen
 
     def on_unmount(self) -> None:
         self._save_caret()
@@ -144,6 +175,8 @@ class AnnotatorApp(App[None]):
         if version != self._seen_version:
             self._seen_version = version
             self.labels = self.store.labels()
+            self.record = self.store.document(self.record.id)
+            self._update_progress()
             self._reload_spans()
         self._save_caret()
 
@@ -272,10 +305,138 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_done(self) -> None:
         status = "in_progress" if self.record.status == "done" else "done"
+        self._set_status(status)
+        if status == "done" and self.queue_position is not None:
+            self._open_next(unfinished=True)
+
+    def action_skip(self) -> None:
+        self._set_status("skipped")
+        if self.queue_position is not None:
+            self._open_next(unfinished=True)
+
+    def _set_status(self, status: str) -> None:
         self.store.set_status(self.record.id, status)
         self.record = self.store.document(self.record.id)
         self.notify(f"Document marked {status.replace('_', ' ')}")
+        self._update_progress()
         self._update_status()
+
+    # -- the queue --------------------------------------------------------------------------
+
+    def action_next_document(self, step: int) -> None:
+        if self.queue_position is None:
+            self.notify("Not working through a queue: open several files or a folder "
+                        "(annotator DIR)", severity="warning")
+            return
+        self._open_next(step=step)
+
+    def _open_next(self, step: int = 1, *, unfinished: bool = False) -> None:
+        """Open the next (or previous) openable queue entry; a file that cannot be read is
+        told and passed over."""
+        position = self.queue_position
+        while (entry := self.store.queue_step(position, step, unfinished=unfinished)) is not None:
+            try:
+                _, record = open_entry(self.store, entry, self.encoding)
+            except LoadError as error:
+                self._tell_problems([str(error)])
+                position = entry.position
+                continue
+            self._show(record.id, None, entry.position)
+            return
+        if unfinished:
+            self.notify("Every document in the queue is done or skipped")
+        else:
+            self.notify("No more documents that way" + (" yet (still storing the queue)"
+                                                        if self._storing else ""))
+
+    def show_document(self, doc_id: str, caret: int | None = None) -> None:
+        """Replace the open document by ``doc_id`` (a stored document), with the caret at
+        ``caret`` or where it was left; the old document's caret is saved first."""
+        entry = self.store.queue_entry_of(doc_id)
+        self._show(doc_id, caret, None if entry is None else entry.position)
+
+    def _show(self, doc_id: str, caret: int | None, position: int | None) -> None:
+        """show_document, at a known queue position (two files with the same text are one
+        document at two positions: ] must not jump back to the first)."""
+        self._save_caret()
+        record = self.store.document(doc_id)
+        text = self.store.text(doc_id)
+        if position is not None:
+            self.queue_position = position
+            self.store.set_queue_position(position)
+        caret = record.caret if caret is None else max(0, min(caret, len(text)))
+        self.record, self.replaced = record, None
+        self.document = Document(text)
+        self.source = os.path.basename(record.source)
+        self._editing = None
+        self._saved_caret, self._caret = record.caret, caret
+        self.view.set_document(self.document, caret)
+        self._update_progress()
+        self._reload_spans()
+
+    def action_overview(self) -> None:
+        if self.queue_position is None:
+            self.notify("Not working through a queue: open several files or a folder "
+                        "(annotator DIR)", severity="warning")
+            return
+
+        def opened(chosen: tuple[str, int] | None) -> None:
+            if chosen is not None:
+                doc_id, position = chosen
+                self._show(doc_id, None, position)
+            self.view.focus()
+
+        self.push_screen(
+            QueueOverview(self.store.queue_overview(), self.queue_position, self.options), opened)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _fill_queue(self) -> None:
+        """Store the rest of the queue (new or changed files) without blocking the reader."""
+        worker = get_current_worker()
+
+        def progress(checked: int, total: int, problems: list[str]) -> None:
+            if not worker.is_cancelled:
+                self.call_from_thread(self._queue_filled, checked, total, problems)
+
+        try:
+            if self._expand_later is not None:
+                files, problems = self._expand_later()
+                self.store.enqueue(files)
+                self.call_from_thread(self._tell_problems, problems)
+            fill_queue(self.store, progress, encoding=self.encoding,
+                       stop=lambda: worker.is_cancelled)
+        except StoreError as error:
+            if not worker.is_cancelled:  # else the store was closed as the app quit
+                self.call_from_thread(self.notify, str(error), severity="error", markup=False)
+
+    def _queue_filled(self, checked: int, total: int, problems: list[str]) -> None:
+        self._storing = None if checked >= total else (checked, total)
+        self._tell_problems(problems)
+        self._update_progress()
+        self._update_status()
+
+    def _tell_problems(self, problems: list[str]) -> None:
+        """One warning per unreadable file, up to PROBLEMS_SHOWN; after that, a count."""
+        for problem in problems:
+            self._problems_told += 1
+            if self._problems_told <= PROBLEMS_SHOWN:
+                # markup=False: a file name is untrusted; "[b]" in it is text, not a tag
+                self.notify(problem, title="Cannot read", severity="warning", timeout=10,
+                            markup=False)
+            elif self._problems_told == PROBLEMS_SHOWN + 1:
+                self.notify("More files cannot be read: the overview (O) lists them all",
+                            severity="warning", timeout=10)
+
+    def _update_progress(self) -> None:
+        """The status bar's queue field: position, documents done, storing progress."""
+        if self.queue_position is None:
+            self._progress = ""
+            return
+        done, total, _ = self.store.queue_progress()
+        rank = self.store.queue_rank(self.queue_position)
+        self._progress = f"{rank} of {total} · {done} / {total} done"
+        if self._storing is not None:
+            self._progress += f" · storing {self._storing[0]} / {self._storing[1]}"
 
     # -- panels -----------------------------------------------------------------------------
 
@@ -306,6 +467,7 @@ class AnnotatorApp(App[None]):
         self.query_one(StatusBar).show_caret(
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
+            progress=self._progress,
         )
 
     def action_help(self) -> None:

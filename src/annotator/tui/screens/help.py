@@ -37,7 +37,8 @@ class HelpScreen(LatestSizeModal):
         for binding in self._listed:  # bindings sharing a description share a row
             keys = keys_by_description.setdefault(binding.description, [])
             keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
-        rows = [f"[b]{_key_list(keys):>16}[/b]  {description}"
+        # "[" is a key too: escaped after padding, or markup would take it for a tag.
+        rows = [f"[b]{_literal(f'{_key_list(keys):>16}')}[/b]  {_literal(description)}"
                 for description, keys in keys_by_description.items()]
         with VerticalScroll(id="help-body"):
             mode = f"{escape(self._mode)}\n\n" if self._mode else ""
@@ -58,6 +59,11 @@ def label_rows(labels: list[tuple[str, str]], descriptions: Mapping[str, str],
         if description := descriptions.get(name):
             rows.append(f"  {visual_text(description, options)}")
     return rows
+
+
+def _literal(text: str) -> str:
+    """``text`` shown as it is inside markup."""
+    return text.replace("[", "\\[")
 
 
 def _key_list(keys: list[str]) -> str:

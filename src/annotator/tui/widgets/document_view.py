@@ -150,6 +150,18 @@ class DocumentView(ScrollView, can_focus=True):
         self.caret = nav.snap(self.text_layout, self.caret)
         self.refresh()
 
+    def set_document(self, document: Document, caret: int = 0) -> None:
+        """Show another document (the queue's next) from its top, or with the caret in view:
+        a new layout, no selection, no spans until set_spans."""
+        self.document = document
+        self.anchor = None
+        self._goal_column = None
+        self._spans, self._span_starts, self._longest_span = [], [], 0
+        self._relayout()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._paint_version += 1
+        self.caret = nav.snap(self.text_layout, caret)
+
     # -- drawing ----------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:

@@ -16,7 +16,9 @@ SEPARATOR = "  │  "
 #: Fields kept however narrow the terminal: without them the bar says nothing about the caret.
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
-DROP_ORDER = ("character", "file", "direction", "status", "word", "span", "selected text")
+DROP_ORDER = (
+    "character", "file", "direction", "status", "word", "span", "selected text", "progress",
+)
 
 
 def describe_character(ch: str) -> str:
@@ -43,9 +45,12 @@ class StatusBar(Static):
     """One line: caret offset, direction, word and character under the caret, file."""
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
-                   *, spans=(), selection: tuple[int, int] | None = None, status: str = "") -> None:
+                   *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
+                   progress: str = "") -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
+        if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
+            fields.insert(0, ("progress", progress))
         if selection is not None:
             fields.append(("selection", f"selected [{selection[0]}:{selection[1]}]"))
             fields.append(("selected text", visual_text(text[selection[0]:selection[1]], options)))

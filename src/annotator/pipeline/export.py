@@ -1,13 +1,11 @@
 """Export the annotation database for NLP pipelines: JSONL (Prodigy), doccano, CoNLL, spaCy.
 
 One output record per (document, annotator) that has spans after filtering.
-Spans are read with plain SQL over the store's tables (schema version 1, see
-``store.py``) in ONE read transaction, so the export is a consistent snapshot
-even while the app is writing, and streamed: a cursor over ``documents`` in
-rowid (insertion) order walks in step with a cursor over the joined spans, so
-memory holds one document at a time however large the database is.  (The
-``spacy`` format is the exception: a DocBin is one serialised object, so it
-grows with the corpus.)
+Records come from the store's read-only :class:`~annotator.store.Snapshot`:
+ONE read transaction, so the export is a consistent snapshot even while the
+app is writing, and streamed, so memory holds one document at a time however
+large the database is.  (The ``spacy`` format is the exception: a DocBin is
+one serialised object, so it grows with the corpus.)
 
 Formats (field choices are documented in README, "Export and import"):
 
@@ -77,7 +75,6 @@ import json
 import json.encoder
 import os
 import shutil
-import sqlite3
 import struct
 import sys
 import tempfile
@@ -89,7 +86,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import SCHEMA_VERSION
+from annotator.store import Record, Snapshot, StoreError
 from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
 __all__ = [
@@ -99,9 +96,8 @@ __all__ = [
     "ExportOptions",
     "ExportSummary",
     "Record",
-    "connect_readonly",
     "export",
-    "read_records",
+    "open_snapshot",
     "murmurhash3_32",
     "input_hash",
     "task_hash",
@@ -124,18 +120,6 @@ class ExportOptions:
     labels: tuple[str, ...] = ()  # empty: every label
     doc_statuses: tuple[str, ...] = ()  # empty: every document status
     include_suggestions: bool = False
-
-
-@dataclass
-class Record:
-    """The spans of one document by one annotator, ordered by (start, end, id)."""
-
-    doc_id: str
-    text: str
-    source: str
-    status: str
-    annotator: str
-    spans: list[tuple[int, int, str, str]]  # (start, end, label, span status)
 
 
 @dataclass
@@ -219,110 +203,21 @@ def task_hash(in_hash: int, spans: list[tuple[int, int, str]]) -> int:
 # --------------------------------------------------------------------------- reading
 
 
-def connect_readonly(db_path: str | os.PathLike) -> sqlite3.Connection:
-    """A read-only connection to an annotator database, or ExportError with one line."""
-    path = Path(db_path)
-    if not path.exists():
-        raise ExportError(
-            f"{db_path}: no such database; give --db the annotations.db the app writes"
-        )
-    if not path.is_file():
-        raise ExportError(f"{db_path}: not a database file; give --db the annotations.db the app writes")
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path}: cannot open the database ({error})") from None
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        conn.execute("SELECT id, text, source, status FROM documents LIMIT 0")
-        conn.execute("SELECT doc_id, start, end, label, annotator, status FROM spans LIMIT 0")
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise ExportError(
-            f"{db_path}: not an annotator database ({error}); "
-            "give --db the annotations.db the app writes"
-        ) from None
-    try:
-        version = int(row[0]) if row else 0
-    except (TypeError, ValueError):
-        version = -1
-    if version > SCHEMA_VERSION or version < 1:
-        conn.close()
-        raise ExportError(
-            f"{db_path}: database schema version {row[0] if row else 'missing'} is not one this "
-            f"annotator reads ({SCHEMA_VERSION}); use the annotator version that wrote it"
-        )
-    return conn
-
-
-def _in(column: str, values: tuple[str, ...], params: list) -> str:
-    params.extend(values)
-    return f"{column} IN ({', '.join('?' * len(values))})"
-
-
-def read_records(conn: sqlite3.Connection, options: ExportOptions) -> Iterator[Record]:
-    """Records in document insertion order, then annotator name; spans by (start, end, id).
-
-    Must run inside a read transaction for a consistent snapshot (``export`` opens one).
-    Raises ExportError on a span whose offsets do not lie inside its document's text.
-    """
-    doc_where: list[str] = []
-    doc_params: list = []
-    if options.doc_statuses:
-        doc_where.append(_in("status", options.doc_statuses, doc_params))
-    docs = conn.execute(
-        "SELECT rowid, id, text, source, status FROM documents"
-        + (f" WHERE {' AND '.join(doc_where)}" if doc_where else "")
-        + " ORDER BY rowid",
-        doc_params,
+def _records(snapshot: Snapshot, options: ExportOptions) -> Iterator[Record]:
+    return snapshot.records(
+        annotators=options.annotators,
+        labels=options.labels,
+        doc_statuses=options.doc_statuses,
+        span_statuses=("accepted", "suggested") if options.include_suggestions else ("accepted",),
     )
-    span_params: list = []
-    span_where = [
-        _in("s.status", ("accepted", "suggested") if options.include_suggestions else ("accepted",), span_params)
-    ]
-    if options.doc_statuses:
-        span_where.append(_in("d.status", options.doc_statuses, span_params))
-    if options.annotators:
-        span_where.append(_in("s.annotator", options.annotators, span_params))
-    if options.labels:
-        span_where.append(_in("s.label", options.labels, span_params))
-    # CROSS JOIN pins the loop order: documents by rowid outside, so rows arrive grouped
-    # by document without sorting the whole table; only each document's spans are sorted.
-    spans = conn.execute(
-        "SELECT d.rowid, s.start, s.end, s.label, s.annotator, s.status"
-        " FROM documents AS d CROSS JOIN spans AS s ON s.doc_id = d.id"
-        f" WHERE {' AND '.join(span_where)}"
-        " ORDER BY d.rowid, s.annotator, s.start, s.end, s.id",
-        span_params,
-    )
-    pending = spans.fetchone()
-    for rowid, doc_id, text, source, status in docs:
-        while pending is not None and pending[0] < rowid:
-            pending = spans.fetchone()
-        if pending is None:
-            break
-        if pending[0] != rowid:
-            continue
-        length = len(text)
-        current = None
-        group: list[tuple[int, int, str, str]] = []
-        while pending is not None and pending[0] == rowid:
-            _, start, end, label, annotator, span_status = pending
-            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
-                raise ExportError(
-                    f"span {label} [{start}:{end}] by {annotator} in document {doc_id[:12]} "
-                    f"({source}) lies outside its text ({length} characters), so "
-                    "text[start:end] would not be the labelled text; nothing was written -- "
-                    "fix or delete that span in the app, then export again"
-                )
-            if annotator != current:
-                if group:
-                    yield Record(doc_id, text, source, status, current, group)
-                current, group = annotator, []
-            group.append((start, end, label, span_status))
-            pending = spans.fetchone()
-        if group:
-            yield Record(doc_id, text, source, status, current, group)
+
+
+def open_snapshot(db_path: str | os.PathLike) -> Snapshot:
+    """The database as one read-only snapshot, or ExportError with the store's one line."""
+    try:
+        return Snapshot(db_path)
+    except StoreError as error:
+        raise ExportError(str(error)) from None
 
 
 # --------------------------------------------------------------------------- writers
@@ -620,7 +515,7 @@ def export(
         if status not in DOC_STATUSES:
             raise ExportError(f"unknown document status {status!r}; use one of {', '.join(DOC_STATUSES)}")
     summary = ExportSummary()
-    conn = connect_readonly(db_path)
+    snapshot = open_snapshot(db_path)
     # Warnings wait in a spool (constant memory) and are shown only if the export
     # succeeds: a refused export says one line, not a page of warnings first.
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")
@@ -629,11 +524,10 @@ def export(
         spool.write(message.replace("\n", " ") + "\n")
 
     try:
-        conn.execute("BEGIN")  # one snapshot for both cursors
         with _atomic_output(out_path, db_path) as out:
             writer = WRITERS[options.format](out, summary, spool_warning, options)
             last_doc = None
-            for record in read_records(conn, options):
+            for record in _records(snapshot, options):
                 writer.write(record)
                 summary.records += 1
                 summary.spans += len(record.spans)
@@ -644,9 +538,9 @@ def export(
         spool.seek(0)
         for line in spool:
             warn(line.rstrip("\n"))
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path}: reading the database failed ({error}); nothing was written") from None
+    except StoreError as error:
+        raise ExportError(f"{error}; nothing was written") from None
     finally:
-        conn.close()
+        snapshot.close()
         spool.close()
     return summary

@@ -11,6 +11,7 @@ from .database import (
     StoreError,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .snapshot import Counts, Record, Snapshot
 
 __all__ = [
     "DEFAULT_LABELS",
@@ -18,8 +19,11 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SPAN_STATUSES",
+    "Counts",
     "DocumentRecord",
     "OverlapError",
+    "Record",
+    "Snapshot",
     "Span",
     "Store",
     "StoreError",

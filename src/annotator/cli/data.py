@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(ex)
     ex.add_argument("--format", choices=FORMATS, default="jsonl",
                     help="jsonl (Prodigy-style, default), doccano, conll (BIO), spacy (.spacy DocBin)")
-    ex.add_argument("--out", metavar="FILE", help="write here (atomically) instead of stdout")
+    ex.add_argument("--out", metavar="FILE",
+                    help="write here instead of stdout: a file (or a symlink's target) is replaced "
+                         "atomically; a FIFO, a device or - is written into")
     ex.add_argument("--annotator", action="append", default=[], metavar="NAME",
                     help="only this annotator's spans (repeatable)")
     ex.add_argument("--label", action="append", default=[], metavar="L",
@@ -122,7 +124,7 @@ def _export(args: argparse.Namespace) -> int:
     except ExportError as error:
         _say("export", str(error))
         return 2
-    _say("export", summary.line(args.out or "stdout"))
+    _say("export", summary.line("stdout" if args.out in (None, "-") else args.out))
     return 0
 
 

@@ -61,10 +61,19 @@ recomputes its own if a pipeline needs them.
 Every exported span satisfies ``text[start:end] == span["text"]``: offsets are
 checked against the text (``0 <= start < end <= len(text)``) and an export that
 meets a span that breaks this stops with :class:`ExportError` -- naming the
-document and offsets -- and leaves no output file.  Output goes to a temporary
-file in the target's directory that replaces ``--out`` only when complete
-(os.replace); for stdout it is spooled to a temporary file and copied out at
-the end, so a failed export never leaves partial output.
+document and offsets.  Where the output goes depends on what is at ``--out``:
+
+* nothing, or a regular file: a temporary file in the same directory replaces
+  it only when complete (``os.replace``; a replaced file keeps its permissions),
+  so a failed export leaves no file, or the old one untouched;
+* a symlink: the file it points to is replaced that way, and the link is kept;
+* a FIFO, a character device (``/dev/null``, a terminal) or ``-`` (stdout): the
+  records are written into it as they are made (a reader starts at once; a
+  failed export stops part-way, with exit status 2);
+* a directory, socket or block device: refused with one line, nothing written.
+
+Without ``--out`` the output is spooled to a temporary file and copied to
+stdout at the end, so a failed export writes nothing there.
 
 No Textual/Rich imports; spaCy is imported only for ``--format spacy``.
 """
@@ -75,6 +84,7 @@ import json
 import json.encoder
 import os
 import shutil
+import stat
 import struct
 import sys
 import tempfile
@@ -449,24 +459,67 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 
 @contextmanager
-def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """A binary file that becomes ``out_path`` (or stdout) only if the block succeeds."""
+def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[BinaryIO]:
+    """Where the export goes, by what is at ``out_path`` (see the module docstring).
+
+    Only a regular file (or nothing) is replaced, atomically; a symlink's target is
+    replaced and the link kept; a FIFO, a character device or ``-`` is written into.
+    """
     if out_path is None:
-        with tempfile.TemporaryFile() as spool:
-            yield spool
-            spool.seek(0)
-            stdout = sys.stdout.buffer
-            shutil.copyfileobj(spool, stdout, 1 << 20)
-            stdout.flush()
+        yield from _spooled_stdout()
         return
-    target = Path(out_path)
-    if target.is_dir():
+    if out_path == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    try:
+        st = os.stat(out_path)  # follows symlinks: what is at the end of the link
+    except FileNotFoundError:
+        st = None
+    except OSError as error:
+        raise ExportError(f"--out {out_path}: cannot use this path ({error.strerror})") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise ExportError(f"--out {out_path}: is a directory; give a file name")
+    if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+        yield from _stream_into(out_path)
+        return
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise ExportError(
+            f"--out {out_path}: is not a regular file, a FIFO or a character device; "
+            "give a file name"
+        )
+    yield from _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path)
+
+
+def _spooled_stdout() -> Iterator[BinaryIO]:
+    # Spooled, so a failed export writes nothing at all to stdout.
+    with tempfile.TemporaryFile() as spool:
+        yield spool
+        spool.seek(0)
+        stdout = sys.stdout.buffer
+        shutil.copyfileobj(spool, stdout, 1 << 20)
+        stdout.flush()
+
+
+def _stream_into(out_path: str) -> Iterator[BinaryIO]:
+    # No O_CREAT: if the FIFO went away since the stat, fail rather than make a file.
+    try:
+        fd = os.open(out_path, os.O_WRONLY)
+    except OSError as error:
+        raise ExportError(f"--out {out_path}: cannot write to it ({error.strerror})") from None
+    with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+        yield fh
+
+
+def _replace_atomically(
+    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike
+) -> Iterator[BinaryIO]:
+    """A temporary file beside ``target`` (the resolved path) that replaces it when done."""
     parent = target.parent
     if not parent.is_dir():
         raise ExportError(f"--out {out_path}: directory {parent} does not exist; create it first")
     try:
-        if target.exists() and os.path.samefile(target, db_path):
+        if st is not None and os.path.samefile(target, db_path):
             raise ExportError(f"--out {out_path}: that is the database itself; give another file name")
     except OSError:
         pass
@@ -479,9 +532,7 @@ def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, _mode(st))
         os.replace(tmp_name, target)
     except BaseException:
         try:
@@ -489,6 +540,15 @@ def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode(st: os.stat_result | None) -> int:
+    """A replaced file keeps its permissions; a new one gets the umask's."""
+    if st is not None:
+        return stat.S_IMODE(st.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def export(
@@ -524,7 +584,7 @@ def export(
         spool.write(message.replace("\n", " ") + "\n")
 
     try:
-        with _atomic_output(out_path, db_path) as out:
+        with _output(out_path, db_path) as out:
             writer = WRITERS[options.format](out, summary, spool_warning, options)
             last_doc = None
             for record in _records(snapshot, options):

@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only documents with this status (repeatable)")
     ex.add_argument("--include-suggestions", action="store_true",
                     help="also export suggested spans (default: accepted only)")
+    ex.add_argument("--split-tokens", action=argparse.BooleanOptionalAction, default=None,
+                    help="cut a token where a span edge falls inside it (e.g. a proclitic left "
+                         "out), so every span is whole tokens (default: on for conll and spacy)")
 
     im = commands.add_parser(
         "import", help="read spans from JSONL/doccano files",
@@ -118,6 +121,7 @@ def _export(args: argparse.Namespace) -> int:
         labels=tuple(args.label),
         doc_statuses=tuple(args.status),
         include_suggestions=args.include_suggestions,
+        split_tokens=args.split_tokens,
     )
     try:
         summary = export(args.db, args.out, options, warn=lambda m: _say("export", f"warning: {m}"))

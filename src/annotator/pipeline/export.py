@@ -30,23 +30,35 @@ Formats (field choices are documented in README, "Export and import"):
     meta fields at top level (doccano keeps unknown keys as metadata).
 ``conll``
     Two columns, token TAB BIO tag (``B-ORG``/``I-ORG``/``O``), over the word
-    tokens of :func:`annotator.tokens.tokenize`; each record starts with
+    tokens of :func:`annotator.text.tokens.tokenize`; each record starts with
     ``-DOCSTART- -X- O O`` and a blank line, sentences are separated by a blank
-    line (after ``.`` ``!`` ``?`` ``؟`` ``۔`` ``…`` runs and at line breaks).
-    This is what ``spacy convert --converter ner`` reads.  A span that does not
-    start and end on token boundaries (e.g. ``وكالة`` inside ``لوكالة``), or that
-    overlaps a span that takes precedence (accepted before suggested, then the
-    longer, then the earlier), cannot be written in BIO: its tags are OMITTED
-    (its tokens stay ``O``), and it is reported on stderr by document and
-    offsets and counted in the summary.
+    line (at line breaks, and after ``.`` ``!`` ``?`` ``؟`` ``۔`` ``…`` runs
+    unless the next token is inside the same entity: ``د. محمد`` stays one).
+    This is what ``spacy convert --converter ner`` reads.  With
+    ``--split-tokens`` (the default here) a token is cut where a span edge falls
+    inside it, so ``وكالة`` inside ``لوكالة`` is written ``ل`` ``O`` /
+    ``وكالة`` ``B-ORG``.  A span BIO cannot hold -- one that does not start and
+    end on token boundaries (with ``--no-split-tokens``, or an edge in
+    whitespace), one across a line break (BIO would read back as two entities),
+    or one that overlaps a span that takes precedence (accepted before
+    suggested, then the longer, then the earlier) -- has its tags OMITTED (its
+    tokens stay ``O``), and is reported on stderr by document and offsets and
+    counted in the summary.
 ``spacy``
     A ``.spacy`` DocBin (needs ``--out`` and the ``spacy`` extra).  One Doc per
-    record, built from the same tokens as the JSONL (``doc.text == text``);
-    every span is in ``doc.spans["sc"]`` (overlaps allowed) as
-    ``doc.char_span(start, end, label, alignment_mode="expand")`` -- a span off
-    token boundaries grows to whole tokens (and is reported); ``doc.ents`` holds
-    the spans that do not overlap (``spacy.util.filter_spans``: longest wins; a
+    record, built from the same tokens as the JSONL (``doc.text == text``), cut
+    at span edges with ``--split-tokens`` (the default here: every span is then
+    ``doc.char_span(start, end)`` in strict mode); every span is in
+    ``doc.spans["sc"]`` (overlaps allowed) as ``doc.char_span(start, end, label,
+    alignment_mode="expand")`` -- with ``--no-split-tokens`` a span off token
+    boundaries grows to whole tokens (and is reported); ``doc.ents`` holds the
+    spans that do not overlap (``spacy.util.filter_spans``: longest wins; a
     dropped one is reported).  ``doc.user_data`` holds the meta fields.
+
+``--split-tokens`` (off by default for ``jsonl``, where Prodigy's ``tokens``
+are expected to be the tokeniser's) cuts tokens per record, at the edges of
+that record's spans; the pieces abut, so the first ones get ``ws: false`` and
+the text rebuilds exactly.  The summary says how many tokens were cut.
 
 Hashes (``_input_hash``, ``_task_hash``): Prodigy computes both with
 MurmurHash3 (32-bit, signed): the input hash over the input fields (``text``),
@@ -99,6 +111,8 @@ from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import Record, Snapshot, StoreError
 from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
+from .token_split import split_at_edges
+
 __all__ = [
     "FORMATS",
     "DOC_STATUSES",
@@ -115,6 +129,9 @@ __all__ = [
 
 FORMATS = ("jsonl", "doccano", "conll", "spacy")
 CONLL_DOCSTART = "-DOCSTART- -X- O O"
+#: Formats whose tokens are cut at span edges unless --no-split-tokens: BIO and a Doc's
+#: entities can only hold whole tokens.
+SPLIT_BY_DEFAULT = frozenset({"conll", "spacy"})
 #: Tokens after (a run of) which a CoNLL sentence ends.
 SENTENCE_END = frozenset(".!?\u061f\u06d4\u2026")
 
@@ -130,6 +147,12 @@ class ExportOptions:
     labels: tuple[str, ...] = ()  # empty: every label
     doc_statuses: tuple[str, ...] = ()  # empty: every document status
     include_suggestions: bool = False
+    split_tokens: bool | None = None  # None: the format's default (SPLIT_BY_DEFAULT)
+
+    @property
+    def splitting(self) -> bool:
+        """Whether tokens are cut at span edges for this export."""
+        return self.format in SPLIT_BY_DEFAULT if self.split_tokens is None else self.split_tokens
 
 
 @dataclass
@@ -140,6 +163,7 @@ class ExportSummary:
     misaligned: int = 0  # spans that do not start and end on token boundaries
     omitted: int = 0  # spans the format could not carry (CoNLL tags, spaCy ents)
     expanded: int = 0  # spans grown to token boundaries (spaCy)
+    split_tokens: int = 0  # word tokens cut at span edges (--split-tokens)
 
     def line(self, destination: str) -> str:
         text = (
@@ -147,6 +171,10 @@ class ExportSummary:
             f"({self.documents} document{'s' * (self.documents != 1)}, "
             f"{self.spans} span{'s' * (self.spans != 1)}) to {destination}"
         )
+        if self.split_tokens:
+            text += (
+                f"; {self.split_tokens} token{'s' * (self.split_tokens != 1)} split at span edges"
+            )
         extra = []
         if self.misaligned:
             extra.append(f"{self.misaligned} not on token boundaries")
@@ -255,8 +283,8 @@ class _DocTokens:
 
     __slots__ = ("doc_id", "text_json", "tokens_json", "tok_index", "words", "toks", "in_hash")
 
-    def __init__(self, doc_id: str, text: str) -> None:
-        words = tokenize(text)
+    def __init__(self, doc_id: str, text: str, words: list[tuple[int, int]] | None = None) -> None:
+        words = tokenize(text) if words is None else words
         toks = spacy_tokens(text, words)
         self.doc_id = doc_id
         self.words = Tokens(text, words)
@@ -277,6 +305,7 @@ class _DocTokens:
 class JsonlWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.with_status = out, summary, options.include_suggestions
+        self.split = options.splitting
         self.doc: _DocTokens | None = None
 
     def write(self, record: Record) -> None:
@@ -284,6 +313,11 @@ class JsonlWriter:
         doc = self.doc
         if doc is None or doc.doc_id != record.doc_id:  # records of a document come together
             doc = self.doc = _DocTokens(record.doc_id, text)
+        if self.split:
+            words, split = split_at_edges(doc.words.words, record.spans)
+            if split:  # this record's own tokens; the shared ones stay cached
+                self.summary.split_tokens += split
+                doc = _DocTokens(record.doc_id, text, words)
         spans = []
         for start, end, label, status in record.spans:
             span = {"start": start, "end": end, "label": label, "text": text[start:end]}
@@ -350,11 +384,17 @@ class DoccanoWriter:
 class ConllWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.warn = out, summary, warn
+        self.split = options.splitting
 
     def write(self, record: Record) -> None:
         text = record.text
-        tokens = Tokens(text)
-        tags = ["O"] * len(tokens.words)
+        words = tokenize(text)
+        if self.split:
+            words, split = split_at_edges(words, record.spans)
+            self.summary.split_tokens += split
+        tokens = Tokens(text, words)
+        line_breaks = _line_breaks(text, words)
+        tags = ["O"] * len(words)
         # Where spans overlap, BIO can carry one: accepted before suggested, then the
         # longer, then the earlier one (the same preference as filter_spans for ents).
         placed = []
@@ -362,39 +402,60 @@ class ConllWriter:
             aligned = tokens.aligned(start, end)
             if aligned is None:
                 self.summary.misaligned += 1
-                self.summary.omitted += 1
-                self.warn(
-                    f"{_where(record, start, end, label)} does not start and end on token "
-                    "boundaries; its CoNLL tags are omitted (its tokens stay O)"
-                )
+                self._omit(record, start, end, label, "does not start and end on token boundaries; "
+                           "its CoNLL tags are omitted (its tokens stay O)")
+            elif any(index in line_breaks for index in range(aligned[0], aligned[1])):
+                # A line break is a sentence break in CoNLL: B-, blank line, I- reads back
+                # as two entities, so the span is reported, never split silently.
+                self._omit(record, start, end, label, "crosses a line break, where CoNLL starts "
+                           "a new sentence; BIO would split it in two, so its CoNLL tags are omitted")
             else:
                 placed.append((start, end, label, status, aligned))
         ranked = sorted(placed, key=lambda s: (s[3] != "accepted", s[0] - s[1], s[0]))
         for start, end, label, _, (first, last) in ranked:
             if any(tag != "O" for tag in tags[first : last + 1]):
-                self.summary.omitted += 1
-                self.warn(
-                    f"{_where(record, start, end, label)} overlaps a span that takes precedence "
-                    "(accepted, then longer); BIO cannot carry both, so its CoNLL tags are omitted"
-                )
+                self._omit(record, start, end, label, "overlaps a span that takes precedence "
+                           "(accepted, then longer); BIO cannot carry both, so its CoNLL tags are omitted")
                 continue
             tags[first] = f"B-{label}"
             for index in range(first + 1, last + 1):
                 tags[index] = f"I-{label}"
-        lines = [CONLL_DOCSTART, ""]
-        words = tokens.words
-        for index, (start, end) in enumerate(words):
-            lines.append(f"{text[start:end]}\t{tags[index]}")
-            if index + 1 < len(words):
-                token, next_start = text[start:end], words[index + 1][0]
-                next_token = text[next_start : words[index + 1][1]]
-                if (token in SENTENCE_END and next_token not in SENTENCE_END) or "\n" in text[end:next_start]:
-                    lines.append("")
-        lines.append("")
-        self.out.write(("\n".join(lines) + "\n").encode("utf-8"))
+        self.out.write(_conll_lines(text, words, tags, line_breaks).encode("utf-8"))
+
+    def _omit(self, record: Record, start: int, end: int, label: str, why: str) -> None:
+        self.summary.omitted += 1
+        self.warn(f"{_where(record, start, end, label)} {why}")
 
     def close(self) -> None:
         pass
+
+
+def _line_breaks(text: str, words: list[tuple[int, int]]) -> set[int]:
+    """Indices i such that a line break lies between word i and word i + 1."""
+    return {
+        index for index in range(len(words) - 1)
+        if "\n" in text[words[index][1] : words[index + 1][0]]
+    }
+
+
+def _conll_lines(text: str, words: list[tuple[int, int]], tags: list[str], line_breaks: set[int]) -> str:
+    """One record: DOCSTART, then token TAB tag, a blank line between sentences.
+
+    A sentence ends at a line break, and after a run of sentence-final punctuation --
+    except inside an entity (``د. محمد``: an abbreviation's dot must not split a name).
+    """
+    lines = [CONLL_DOCSTART, ""]
+    for index, (start, end) in enumerate(words):
+        lines.append(f"{text[start:end]}\t{tags[index]}")
+        if index + 1 == len(words):
+            break
+        token = text[start:end]
+        next_token = text[words[index + 1][0] : words[index + 1][1]]
+        full_stop = token in SENTENCE_END and next_token not in SENTENCE_END
+        if index in line_breaks or (full_stop and not tags[index + 1].startswith("I-")):
+            lines.append("")
+    lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 class SpacyWriter:
@@ -404,6 +465,7 @@ class SpacyWriter:
         from spacy.vocab import Vocab
 
         self.out, self.summary, self.warn = out, summary, warn
+        self.split = options.splitting
         self.Doc, self.filter_spans = Doc, filter_spans
         self.vocab = Vocab()
         self.docbin = DocBin(store_user_data=True)
@@ -411,6 +473,9 @@ class SpacyWriter:
     def write(self, record: Record) -> None:
         text = record.text
         words = tokenize(text)
+        if self.split:
+            words, split = split_at_edges(words, record.spans)
+            self.summary.split_tokens += split
         toks = spacy_tokens(text, words)
         doc = self.Doc(self.vocab, words=[text[s:e] for s, e, _ in toks], spaces=[ws for _, _, ws in toks])
         if doc.text != text:  # pragma: no cover - spacy_tokens guarantees it

@@ -103,7 +103,7 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -121,6 +121,7 @@ __all__ = [
     "ExportSummary",
     "Record",
     "export",
+    "export_records",
     "open_snapshot",
     "murmurhash3_32",
     "input_hash",
@@ -309,6 +310,28 @@ class JsonlWriter:
         self.doc: _DocTokens | None = None
 
     def write(self, record: Record) -> None:
+        doc, spans, meta, t_hash = self._parts(record)
+        line = (
+            f'{{"text":{doc.text_json},"spans":{_dumps(spans)},"tokens":{doc.tokens_json},'
+            f'"meta":{_dumps(meta)},"_input_hash":{doc.in_hash},"_task_hash":{t_hash},'
+            '"answer":"accept"}\n'
+        )
+        self.out.write(line.encode("utf-8"))
+
+    def as_dict(self, record: Record) -> dict:
+        """The record as the object ``json.loads`` makes of the line :meth:`write` writes."""
+        doc, spans, meta, t_hash = self._parts(record)
+        text = record.text
+        tokens = [
+            {"text": text[s:e], "start": s, "end": e, "id": i, "ws": ws}
+            for i, (s, e, ws) in enumerate(doc.toks)
+        ]
+        return {
+            "text": text, "spans": spans, "tokens": tokens, "meta": meta,
+            "_input_hash": doc.in_hash, "_task_hash": t_hash, "answer": "accept",
+        }
+
+    def _parts(self, record: Record) -> tuple[_DocTokens, list[dict], dict, int]:
         text = record.text
         doc = self.doc
         if doc is None or doc.doc_id != record.doc_id:  # records of a document come together
@@ -340,12 +363,7 @@ class JsonlWriter:
             "status": record.status,
         }
         t_hash = task_hash(doc.in_hash, [(s, e, lab) for s, e, lab, _ in record.spans])
-        line = (
-            f'{{"text":{doc.text_json},"spans":{_dumps(spans)},"tokens":{doc.tokens_json},'
-            f'"meta":{_dumps(meta)},"_input_hash":{doc.in_hash},"_task_hash":{t_hash},'
-            '"answer":"accept"}\n'
-        )
-        self.out.write(line.encode("utf-8"))
+        return doc, spans, meta, t_hash
 
     def close(self) -> None:
         pass
@@ -367,7 +385,10 @@ class DoccanoWriter:
         self.out = out
 
     def write(self, record: Record) -> None:
-        line = {
+        self.out.write((_dumps(self.as_dict(record)) + "\n").encode("utf-8"))
+
+    def as_dict(self, record: Record) -> dict:
+        return {
             "text": record.text,
             "label": [[s, e, label] for s, e, label, _ in record.spans],
             "source": record.source,
@@ -375,7 +396,6 @@ class DoccanoWriter:
             "annotator": record.annotator,
             "status": record.status,
         }
-        self.out.write((_dumps(line) + "\n").encode("utf-8"))
 
     def close(self) -> None:
         pass
@@ -616,14 +636,7 @@ def _mode(st: os.stat_result | None) -> int:
     return 0o666 & ~umask
 
 
-def export(
-    db_path: str | os.PathLike,
-    out_path: str | None,
-    options: ExportOptions = ExportOptions(),
-    warn: Warn = lambda message: None,
-) -> ExportSummary:
-    """Write the export; returns its summary.  ExportError (one line) on bad input,
-    in which case no output file exists afterwards (an existing one is untouched)."""
+def _check(options: ExportOptions, out_path: str | None) -> None:
     if options.format not in WRITERS:
         raise ExportError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     if options.format == "spacy":
@@ -639,6 +652,63 @@ def export(
     for status in options.doc_statuses:
         if status not in DOC_STATUSES:
             raise ExportError(f"unknown document status {status!r}; use one of {', '.join(DOC_STATUSES)}")
+
+
+#: Formats whose records are JSON objects, which :func:`export_records` yields.
+RECORD_FORMATS = ("jsonl", "doccano")
+
+
+def export_records(
+    db_path: str | os.PathLike = "annotations.db",
+    options: ExportOptions | None = None,
+    **fields,
+) -> Iterator[dict]:
+    """The export's records as Python objects, one at a time, for a pipeline in Python.
+
+    Each is exactly what ``json.loads`` makes of a line of ``annotator export`` with the same
+    options (``format`` ``jsonl``, the default, or ``doccano``); ``fields`` are
+    :class:`ExportOptions` fields (``labels=["PER"]``, ``include_suggestions=True``, ...).
+    One read snapshot, opened at the first record and streamed; ExportError (one line) on a
+    bad option (at the call) or a bad database (at the first record).
+    """
+    if options is None:
+        options = ExportOptions()
+    fields = {k: tuple(v) if k in _TUPLE_FIELDS else v for k, v in fields.items()}
+    try:
+        options = replace(options, **fields)
+    except TypeError as error:
+        raise ExportError(f"export_records: {error}") from None
+    if options.format not in RECORD_FORMATS:
+        raise ExportError(
+            f"export_records yields JSON records ({' or '.join(RECORD_FORMATS)}), not "
+            f"{options.format!r}; use export() to write {options.format}"
+        )
+    _check(options, None)  # here, so a bad option fails at the call, not at the first record
+    return _stream_records(db_path, options)
+
+
+def _stream_records(db_path: str | os.PathLike, options: ExportOptions) -> Iterator[dict]:
+    writer = WRITERS[options.format](None, ExportSummary(), lambda message: None, options)
+    with open_snapshot(db_path) as snapshot:
+        try:
+            for record in _records(snapshot, options):
+                yield writer.as_dict(record)
+        except StoreError as error:
+            raise ExportError(str(error)) from None
+
+
+_TUPLE_FIELDS = frozenset({"annotators", "labels", "doc_statuses"})
+
+
+def export(
+    db_path: str | os.PathLike,
+    out_path: str | None,
+    options: ExportOptions = ExportOptions(),
+    warn: Warn = lambda message: None,
+) -> ExportSummary:
+    """Write the export; returns its summary.  ExportError (one line) on bad input,
+    in which case no output file exists afterwards (an existing one is untouched)."""
+    _check(options, out_path)
     summary = ExportSummary()
     snapshot = open_snapshot(db_path)
     # Warnings wait in a spool (constant memory) and are shown only if the export

@@ -107,3 +107,16 @@ def test_a_directory_or_a_socket_is_refused_and_left_alone(tmp_path, capsysbinar
         code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", str(link))
         assert_one_line_failure(code, err, "is a directory")
         assert link.is_symlink()
+
+
+def test_a_failure_while_streaming_says_the_output_stopped_part_way(tmp_path, capsysbinary):
+    from test_export import SHORT, corrupt
+
+    fx = build_fixture(tmp_path)
+    corrupt(fx.db, fx.short_id, 3, 10_000)  # the last record: the first ones are already out
+    code, stdout, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", "-")
+    assert_one_line_failure(code, err, "[3:10000]", "the output stopped part-way")
+    assert stdout.count(b"\n") == 2 and SHORT.encode() not in stdout
+    code, stdout, err = run(capsysbinary, "export", "--db", str(fx.db))  # spooled: all or nothing
+    assert_one_line_failure(code, err, "[3:10000]", "nothing was written")
+    assert stdout == b""

@@ -544,17 +544,19 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 
 @contextmanager
-def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """Where the export goes, by what is at ``out_path`` (see the module docstring).
+def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[tuple[BinaryIO, bool]]:
+    """Where the export goes, by what is at ``out_path`` (see the module docstring), and
+    whether it is all-or-nothing (False: records reach it as they are written).
 
     Only a regular file (or nothing) is replaced, atomically; a symlink's target is
     replaced and the link kept; a FIFO, a character device or ``-`` is written into.
     """
     if out_path is None:
-        yield from _spooled_stdout()
+        with _spooled_stdout() as out:
+            yield out, True
         return
     if out_path == "-":
-        yield sys.stdout.buffer
+        yield sys.stdout.buffer, False
         sys.stdout.buffer.flush()
         return
     try:
@@ -566,16 +568,19 @@ def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[Binary
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise ExportError(f"--out {out_path}: is a directory; give a file name")
     if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
-        yield from _stream_into(out_path)
+        with _stream_into(out_path) as out:
+            yield out, False
         return
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise ExportError(
             f"--out {out_path}: is not a regular file, a FIFO or a character device; "
             "give a file name"
         )
-    yield from _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path)
+    with _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path) as out:
+        yield out, True
 
 
+@contextmanager
 def _spooled_stdout() -> Iterator[BinaryIO]:
     # Spooled, so a failed export writes nothing at all to stdout.
     with tempfile.TemporaryFile() as spool:
@@ -586,6 +591,7 @@ def _spooled_stdout() -> Iterator[BinaryIO]:
         stdout.flush()
 
 
+@contextmanager
 def _stream_into(out_path: str) -> Iterator[BinaryIO]:
     # No O_CREAT: if the FIFO went away since the stat, fail rather than make a file.
     try:
@@ -596,6 +602,7 @@ def _stream_into(out_path: str) -> Iterator[BinaryIO]:
         yield fh
 
 
+@contextmanager
 def _replace_atomically(
     target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike
 ) -> Iterator[BinaryIO]:
@@ -706,8 +713,9 @@ def export(
     options: ExportOptions = ExportOptions(),
     warn: Warn = lambda message: None,
 ) -> ExportSummary:
-    """Write the export; returns its summary.  ExportError (one line) on bad input,
-    in which case no output file exists afterwards (an existing one is untouched)."""
+    """Write the export; returns its summary.  ExportError (one line) on bad input, in
+    which case nothing was written (a file at ``out_path`` is untouched) -- except into a
+    FIFO, a device or ``-``, which get the records as they are made."""
     _check(options, out_path)
     summary = ExportSummary()
     snapshot = open_snapshot(db_path)
@@ -718,8 +726,9 @@ def export(
     def spool_warning(message: str) -> None:
         spool.write(message.replace("\n", " ") + "\n")
 
+    whole = True
     try:
-        with _output(out_path, db_path) as out:
+        with _output(out_path, db_path) as (out, whole):
             writer = WRITERS[options.format](out, summary, spool_warning, options)
             last_doc = None
             for record in _records(snapshot, options):
@@ -734,7 +743,8 @@ def export(
         for line in spool:
             warn(line.rstrip("\n"))
     except StoreError as error:
-        raise ExportError(f"{error}; nothing was written") from None
+        outcome = "nothing was written" if whole else "the output stopped part-way"
+        raise ExportError(f"{error}; {outcome}") from None
     finally:
         snapshot.close()
         spool.close()

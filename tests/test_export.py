@@ -412,6 +412,7 @@ def test_the_output_file_gets_ordinary_permissions(fx, tmp_path, capsysbinary):
         (["--db", "{db}", "--format", "spacy"], ["--out"]),
         (["--db", "{db}", "--out", "{tmp}/no/such/dir/out.jsonl"], ["does not exist"]),
         (["--db", "{db}", "--out", "{tmp}"], ["is a directory"]),
+        (["--db", "{db}", "--out", ""], ["--out is empty"]),
         (["--db", "{db}", "--out", "{db}"], ["the database itself"]),
         (["--db", "{db}", "--format", "xml"], ["invalid choice", "xml"]),
         (["--db", "{db}", "--status", "finished"], ["invalid choice", "finished"]),

@@ -555,6 +555,8 @@ def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[tuple[
         with _spooled_stdout() as out:
             yield out, True
         return
+    if not out_path:
+        raise ExportError("--out is empty; give a file name, or - for stdout")
     if out_path == "-":
         yield sys.stdout.buffer, False
         sys.stdout.buffer.flush()

@@ -316,7 +316,10 @@ class _Run:
     at the first line that has something to store -- a file whose every line is bad leaves
     no database behind."""
 
-    def __init__(self, file, source_prefix, db_path, annotator, status, add_labels, report):
+    def __init__(
+        self, file: str, source_prefix: str, db_path: str | os.PathLike, annotator: str | None,
+        status: str, add_labels: bool, report: Callable[[str], None],
+    ) -> None:
         self.file, self.source_prefix, self.db_path = file, source_prefix, db_path
         self.annotator, self.status, self.add_labels, self.report = annotator, status, add_labels, report
         self.summary = ImportSummary(file=file)
@@ -386,7 +389,10 @@ class _Run:
             self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
         return None
 
-    def _store(self, number, parsed: ParsedLine, doc_id: str, unknown, new_spans) -> None:
+    def _store(
+        self, number: int, parsed: ParsedLine, doc_id: str, unknown: list[str],
+        new_spans: list[tuple[int, int, str]],
+    ) -> None:
         """The line is good: write it (creating the database if this is the first)."""
         summary = self.summary
         if self.store is None:

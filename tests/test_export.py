@@ -313,7 +313,8 @@ def conll_blocks(path: Path) -> list[list[list[tuple[str, str]]]]:
 
 def test_conll_is_bio_over_the_tokeniser_and_omits_spans_off_token_boundaries(fx, tmp_path, capsysbinary):
     out = tmp_path / "out.conll"
-    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out))
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out),
+                       "--no-split-tokens")
     assert code == 0, err
     docs = conll_blocks(out)
     assert len(docs) == 3
@@ -411,6 +412,7 @@ def test_the_output_file_gets_ordinary_permissions(fx, tmp_path, capsysbinary):
         (["--db", "{db}", "--format", "spacy"], ["--out"]),
         (["--db", "{db}", "--out", "{tmp}/no/such/dir/out.jsonl"], ["does not exist"]),
         (["--db", "{db}", "--out", "{tmp}"], ["is a directory"]),
+        (["--db", "{db}", "--out", ""], ["--out is empty"]),
         (["--db", "{db}", "--out", "{db}"], ["the database itself"]),
         (["--db", "{db}", "--format", "xml"], ["invalid choice", "xml"]),
         (["--db", "{db}", "--status", "finished"], ["invalid choice", "finished"]),

@@ -208,7 +208,7 @@ def test_accepted_spans_that_would_overlap_are_refused_with_the_line(tmp_path, c
     db = tmp_path / "a.db"
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(db), "--status", "accepted")
     assert_one_line_failure(code, "\n".join(l for l in err.splitlines() if l.endswith("; line skipped")), "overlaps", ":1:")
-    assert spans_in(db) == [] and documents_in(db) == []
+    assert not db.exists()  # nothing to store: no database made
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(db))  # as suggestions: fine
     assert code == 0, err
     assert len(spans_in(db)) == 2
@@ -292,3 +292,33 @@ def test_offsets_are_code_points_not_bytes_or_utf16_units(tmp_path, capsysbinary
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(db))
     assert code == 2 and ":2: span 1 LOC [3:6]" in err and "code points" in err
     assert [(s[1], s[2]) for s in spans_in(db)] == [(2, 5)]
+
+
+def test_a_file_whose_every_line_is_bad_creates_no_database(tmp_path):
+    data = write_lines(
+        tmp_path / "in.jsonl",
+        "{oops",
+        {"text": TEXT, "spans": [span(TEXT, "حلب", "CITY")]},  # a label not in the set
+        {"text": TEXT, "spans": [span(TEXT, "حلب", "LOC")], "answer": "reject"},  # left out
+    )
+    result = run_installed("import", str(data), cwd=tmp_path)  # default --db ./annotations.db
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("2 bad lines skipped of 3")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]  # no db, no -wal, no -shm
+
+
+def test_an_existing_database_is_left_byte_for_byte_when_every_line_is_bad(tmp_path, capsysbinary):
+    db = tmp_path / "a.db"
+    with Store(db) as store:
+        store.open_document(TEXT, tmp_path / "t.txt")
+    before = db.read_bytes()
+    data = write_lines(tmp_path / "in.jsonl", "{oops", {"text": TEXT, "spans": [span(TEXT, "حلب", "CITY")]})
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db))
+    assert code == 2 and "2 bad lines skipped of 2" in err
+    assert db.read_bytes() == before
+
+
+def test_an_unusable_database_path_is_refused_before_any_line_is_read(tmp_path, capsysbinary):
+    data = write_lines(tmp_path / "in.jsonl", "{oops")
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "no" / "such" / "a.db"))
+    assert_one_line_failure(code, err, "a.db", "not an existing folder")

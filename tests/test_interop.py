@@ -68,7 +68,8 @@ def test_the_fixture_spans_also_align_with_spacys_own_arabic_tokenizer(fx, jsonl
 
 def test_the_spacy_docbin_reads_back_with_the_same_entities(fx, tmp_path, capsysbinary, nlp, jsonl):
     out = tmp_path / "out.spacy"
-    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "spacy", "--out", str(out))
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "spacy", "--out", str(out),
+                       "--no-split-tokens")
     assert code == 0, err
     assert "2 expanded to token boundaries" in err
     docs = list(DocBin().from_disk(out).get_docs(nlp.vocab))
@@ -94,7 +95,8 @@ def test_the_spacy_docbin_reads_back_with_the_same_entities(fx, tmp_path, capsys
 
 def test_the_conll_file_converts_with_spacys_own_conll_reader(fx, tmp_path, capsysbinary, jsonl):
     out = tmp_path / "out.conll"
-    assert run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out))[0] == 0
+    assert run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out),
+               "--no-split-tokens")[0] == 0
     docs = list(conll_ner_to_docs(out.read_text(encoding="utf-8"), n_sents=0, no_print=True))
     expected = records(jsonl)
     assert len(docs) == len(expected)
@@ -133,3 +135,61 @@ def test_pandas_reads_the_doccano_export_with_the_same_spans_as_the_jsonl(fx, tm
         assert [row.text[start:end] for start, end, _ in sorted(row.label)] == [
             span["text"] for span in sorted(record["spans"], key=lambda s: (s["start"], s["end"]))]
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["status"] == "in_progress"
+
+
+# -- --split-tokens (on by default for conll and spacy) -------------------------------------------
+
+
+def stored_spans(record: dict) -> list[tuple[int, int, str, str]]:
+    """(start, end, label, text) of a record's spans, the text sliced from the record's own text."""
+    return sorted((s["start"], s["end"], s["label"], record["text"][s["start"]:s["end"]]) for s in record["spans"])
+
+
+def test_split_tokens_make_every_span_an_exact_entity_in_the_docbin(fx, tmp_path, capsysbinary, nlp, jsonl):
+    out = tmp_path / "out.spacy"
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "spacy", "--out", str(out))
+    assert code == 0, err
+    assert "2 tokens split at span edges" in err and "expanded" not in err and "warning" not in err
+    docs = list(DocBin().from_disk(out).get_docs(nlp.vocab))
+    expected = records(jsonl)
+    assert sum(len(r["spans"]) for r in expected) == len(fx.aligned) + len(fx.misaligned)
+    for doc, record in zip(docs, expected, strict=True):
+        assert doc.text == record["text"]
+        want = stored_spans(record)
+        assert [(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents] == want
+        for start, end, label, text in want:  # strict: the span IS whole tokens
+            span = doc.char_span(start, end, label=label, alignment_mode="strict")
+            assert span is not None and span.text == text
+    amira = {e.text for e in docs[0].ents}
+    assert "بان كى مون" in amira and "وكالة الصحافة الفرنسية" in amira
+    tokens = [(t.text, t.whitespace_) for t in docs[0]]
+    assert ("و", "") in tokens and ("بان", " ") in tokens  # the proclitic, glued to its word
+    assert ("ل", "") in tokens and ("وكالة", " ") in tokens
+
+
+def test_split_tokens_make_every_span_an_entity_for_spacys_conll_reader(fx, tmp_path, capsysbinary, jsonl):
+    out = tmp_path / "out.conll"
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--format", "conll", "--out", str(out))
+    assert code == 0, err
+    assert "2 tokens split at span edges" in err and "omitted" not in err
+    docs = list(conll_ner_to_docs(out.read_text(encoding="utf-8"), n_sents=0, no_print=True))
+    for doc, record in zip(docs, records(jsonl), strict=True):
+        assert [(e.text, e.label_) for e in doc.ents] == [(text, label) for _, _, label, text in stored_spans(record)]
+    lines = out.read_text(encoding="utf-8").splitlines()
+    at = lines.index("و\tO")
+    assert lines[at + 1 : at + 4] == ["بان\tB-PER", "كى\tI-PER", "مون\tI-PER"]
+
+
+def test_no_split_tokens_in_jsonl_unless_asked(fx, tmp_path, capsysbinary, jsonl, nlp):
+    out = tmp_path / "split.jsonl"
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out), "--split-tokens")
+    assert code == 0 and "2 tokens split at span edges" in err and "not on token boundaries" not in err
+    assert "tokens split" not in run(capsysbinary, "export", "--db", str(fx.db), "--out", str(jsonl))[2]
+    for record in records(out):
+        tokens = record["tokens"]
+        doc = Doc(nlp.vocab, words=[t["text"] for t in tokens], spaces=[t["ws"] for t in tokens])
+        assert doc.text == record["text"]
+        for span in record["spans"]:
+            char_span = doc.char_span(span["start"], span["end"], alignment_mode="strict")
+            assert char_span is not None and char_span.text == span["text"]
+            assert (char_span.start, char_span.end - 1) == (span["token_start"], span["token_end"])

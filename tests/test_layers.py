@@ -34,7 +34,7 @@ def copy_package(tmp_path: Path) -> Path:
 def test_the_tree_keeps_its_layers(tmp_path):
     result = lint(copy_package(tmp_path), tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 kept, 0 broken" in result.stdout
+    assert "3 kept, 0 broken" in result.stdout
 
 
 def test_an_engine_module_importing_textual_fails_and_is_named(tmp_path):
@@ -57,6 +57,16 @@ def test_the_store_importing_the_app_breaks_the_layers(tmp_path):
     assert result.returncode != 0
     assert "Layers: cli > tui | pipeline | web > store > text BROKEN" in result.stdout
     assert "annotator.store.database -> annotator.tui.app" in result.stdout
+
+
+def test_sql_outside_the_store_breaks_the_contract(tmp_path):
+    src = copy_package(tmp_path)
+    stats = src / "annotator" / "pipeline" / "stats.py"
+    stats.write_text(stats.read_text(encoding="utf-8") + "\nimport sqlite3\n", encoding="utf-8")
+    result = lint(src, tmp_path)
+    assert result.returncode != 0
+    assert "Only the store knows SQLite BROKEN" in result.stdout
+    assert "annotator.pipeline.stats -> sqlite3" in result.stdout
 
 
 def test_the_public_api_loads_without_textual():

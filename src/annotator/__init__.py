@@ -15,6 +15,9 @@ _API = {
     "StoreError": "annotator.store",
     "Span": "annotator.store",
     "DocumentRecord": "annotator.store",
+    "Snapshot": "annotator.store",
+    "Record": "annotator.store",
+    "open_store": "annotator.store",
     "load_text": "annotator.text.loading",
     "LoadError": "annotator.text.loading",
     "tokenize": "annotator.text.tokens",
@@ -23,15 +26,17 @@ _API = {
     "visual_text": "annotator.text.layout",
     "ExportOptions": "annotator.pipeline.export",
     "export": "annotator.pipeline.export",
+    "export_records": "annotator.pipeline.export",
+    "ExportError": "annotator.pipeline.export",
     "import_file": "annotator.pipeline.importing",
 }
 
 __all__ = sorted(_API)
 
 if TYPE_CHECKING:
-    from annotator.pipeline.export import ExportOptions, export
+    from annotator.pipeline.export import ExportError, ExportOptions, export, export_records
     from annotator.pipeline.importing import import_file
-    from annotator.store import DocumentRecord, Span, Store, StoreError
+    from annotator.store import DocumentRecord, Record, Snapshot, Span, Store, StoreError, open_store
     from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
     from annotator.text.loading import LoadError, load_text
     from annotator.text.tokens import tokenize

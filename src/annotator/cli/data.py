@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     db_option(ex)
     ex.add_argument("--format", choices=FORMATS, default="jsonl",
                     help="jsonl (Prodigy-style, default), doccano, conll (BIO), spacy (.spacy DocBin)")
-    ex.add_argument("--out", metavar="FILE", help="write here (atomically) instead of stdout")
+    ex.add_argument("--out", metavar="FILE",
+                    help="write here instead of stdout: a file (or a symlink's target) is replaced "
+                         "atomically; a FIFO, a device or - is written into")
     ex.add_argument("--annotator", action="append", default=[], metavar="NAME",
                     help="only this annotator's spans (repeatable)")
     ex.add_argument("--label", action="append", default=[], metavar="L",
@@ -55,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only documents with this status (repeatable)")
     ex.add_argument("--include-suggestions", action="store_true",
                     help="also export suggested spans (default: accepted only)")
+    ex.add_argument("--split-tokens", action=argparse.BooleanOptionalAction, default=None,
+                    help="cut a token where a span edge falls inside it (e.g. a proclitic left "
+                         "out), so every span is whole tokens (default: on for conll and spacy)")
 
     im = commands.add_parser(
         "import", help="read spans from JSONL/doccano files",
@@ -121,13 +126,14 @@ def _export(args: argparse.Namespace) -> int:
         labels=tuple(args.label),
         doc_statuses=tuple(args.status),
         include_suggestions=args.include_suggestions,
+        split_tokens=args.split_tokens,
     )
     try:
         summary = export(args.db, args.out, options, warn=lambda m: _say("export", f"warning: {m}"))
     except ExportError as error:
         _say("export", str(error))
         return 2
-    _say("export", summary.line(args.out or "stdout"))
+    _say("export", summary.line("stdout" if args.out in (None, "-") else args.out))
     return 0
 
 

@@ -1,14 +1,12 @@
 """Export the annotation database for NLP pipelines: JSONL (Prodigy), doccano, CoNLL, spaCy.
 
 One output record per (document, annotator) that has spans after filtering.
-Spans are read with plain SQL over the store's tables (schema versions 1 and 2,
-see ``store/schema.py``) in ONE read transaction, so the export is a consistent
-snapshot even while the app is writing, and streamed: documents in the project
-queue's order (those not queued after them, in insertion order), each read with
-its spans by one indexed query, so memory holds one document at a time however
-large the database is.  (The
-``spacy`` format is the exception: a DocBin is one serialised object, so it
-grows with the corpus.)
+Records come from the store's read-only :class:`~annotator.store.Snapshot`:
+ONE read transaction, so the export is a consistent snapshot even while the
+app is writing, in the project queue's order (documents not queued after them),
+and streamed, so memory holds one document at a time however
+large the database is.  (The ``spacy`` format is the exception: a DocBin is
+one serialised object, so it grows with the corpus.)
 
 Formats (field choices are documented in README, "Export and import"):
 
@@ -33,23 +31,35 @@ Formats (field choices are documented in README, "Export and import"):
     meta fields at top level (doccano keeps unknown keys as metadata).
 ``conll``
     Two columns, token TAB BIO tag (``B-ORG``/``I-ORG``/``O``), over the word
-    tokens of :func:`annotator.tokens.tokenize`; each record starts with
+    tokens of :func:`annotator.text.tokens.tokenize`; each record starts with
     ``-DOCSTART- -X- O O`` and a blank line, sentences are separated by a blank
-    line (after ``.`` ``!`` ``?`` ``؟`` ``۔`` ``…`` runs and at line breaks).
-    This is what ``spacy convert --converter ner`` reads.  A span that does not
-    start and end on token boundaries (e.g. ``وكالة`` inside ``لوكالة``), or that
-    overlaps a span that takes precedence (accepted before suggested, then the
-    longer, then the earlier), cannot be written in BIO: its tags are OMITTED
-    (its tokens stay ``O``), and it is reported on stderr by document and
-    offsets and counted in the summary.
+    line (at line breaks, and after ``.`` ``!`` ``?`` ``؟`` ``۔`` ``…`` runs
+    unless the next token is inside the same entity: ``د. محمد`` stays one).
+    This is what ``spacy convert --converter ner`` reads.  With
+    ``--split-tokens`` (the default here) a token is cut where a span edge falls
+    inside it, so ``وكالة`` inside ``لوكالة`` is written ``ل`` ``O`` /
+    ``وكالة`` ``B-ORG``.  A span BIO cannot hold -- one that does not start and
+    end on token boundaries (with ``--no-split-tokens``, or an edge in
+    whitespace), one across a line break (BIO would read back as two entities),
+    or one that overlaps a span that takes precedence (accepted before
+    suggested, then the longer, then the earlier) -- has its tags OMITTED (its
+    tokens stay ``O``), and is reported on stderr by document and offsets and
+    counted in the summary.
 ``spacy``
     A ``.spacy`` DocBin (needs ``--out`` and the ``spacy`` extra).  One Doc per
-    record, built from the same tokens as the JSONL (``doc.text == text``);
-    every span is in ``doc.spans["sc"]`` (overlaps allowed) as
-    ``doc.char_span(start, end, label, alignment_mode="expand")`` -- a span off
-    token boundaries grows to whole tokens (and is reported); ``doc.ents`` holds
-    the spans that do not overlap (``spacy.util.filter_spans``: longest wins; a
+    record, built from the same tokens as the JSONL (``doc.text == text``), cut
+    at span edges with ``--split-tokens`` (the default here: every span is then
+    ``doc.char_span(start, end)`` in strict mode); every span is in
+    ``doc.spans["sc"]`` (overlaps allowed) as ``doc.char_span(start, end, label,
+    alignment_mode="expand")`` -- with ``--no-split-tokens`` a span off token
+    boundaries grows to whole tokens (and is reported); ``doc.ents`` holds the
+    spans that do not overlap (``spacy.util.filter_spans``: longest wins; a
     dropped one is reported).  ``doc.user_data`` holds the meta fields.
+
+``--split-tokens`` (off by default for ``jsonl``, where Prodigy's ``tokens``
+are expected to be the tokeniser's) cuts tokens per record, at the edges of
+that record's spans; the pieces abut, so the first ones get ``ws: false`` and
+the text rebuilds exactly.  The summary says how many tokens were cut.
 
 Hashes (``_input_hash``, ``_task_hash``): Prodigy computes both with
 MurmurHash3 (32-bit, signed): the input hash over the input fields (``text``),
@@ -64,10 +74,19 @@ recomputes its own if a pipeline needs them.
 Every exported span satisfies ``text[start:end] == span["text"]``: offsets are
 checked against the text (``0 <= start < end <= len(text)``) and an export that
 meets a span that breaks this stops with :class:`ExportError` -- naming the
-document and offsets -- and leaves no output file.  Output goes to a temporary
-file in the target's directory that replaces ``--out`` only when complete
-(os.replace); for stdout it is spooled to a temporary file and copied out at
-the end, so a failed export never leaves partial output.
+document and offsets.  Where the output goes depends on what is at ``--out``:
+
+* nothing, or a regular file: a temporary file in the same directory replaces
+  it only when complete (``os.replace``; a replaced file keeps its permissions),
+  so a failed export leaves no file, or the old one untouched;
+* a symlink: the file it points to is replaced that way, and the link is kept;
+* a FIFO, a character device (``/dev/null``, a terminal) or ``-`` (stdout): the
+  records are written into it as they are made (a reader starts at once; a
+  failed export stops part-way, with exit status 2);
+* a directory, socket or block device: refused with one line, nothing written.
+
+Without ``--out`` the output is spooled to a temporary file and copied to
+stdout at the end, so a failed export writes nothing there.
 
 No Textual/Rich imports; spaCy is imported only for ``--format spacy``.
 """
@@ -78,21 +97,23 @@ import json
 import json.encoder
 import os
 import shutil
-import sqlite3
+import stat
 import struct
 import sys
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import SCHEMA_VERSION
+from annotator.store import Record, Snapshot, StoreError
 from annotator.text.glyphs import neutralised
 from annotator.text.tokens import Tokens, spacy_tokens, tokenize
+
+from .token_split import split_at_edges
 
 __all__ = [
     "FORMATS",
@@ -101,9 +122,9 @@ __all__ = [
     "ExportOptions",
     "ExportSummary",
     "Record",
-    "connect_readonly",
     "export",
-    "read_records",
+    "export_records",
+    "open_snapshot",
     "murmurhash3_32",
     "input_hash",
     "task_hash",
@@ -111,6 +132,9 @@ __all__ = [
 
 FORMATS = ("jsonl", "doccano", "conll", "spacy")
 CONLL_DOCSTART = "-DOCSTART- -X- O O"
+#: Formats whose tokens are cut at span edges unless --no-split-tokens: BIO and a Doc's
+#: entities can only hold whole tokens.
+SPLIT_BY_DEFAULT = frozenset({"conll", "spacy"})
 #: Tokens after (a run of) which a CoNLL sentence ends.
 SENTENCE_END = frozenset(".!?\u061f\u06d4\u2026")
 
@@ -126,18 +150,12 @@ class ExportOptions:
     labels: tuple[str, ...] = ()  # empty: every label
     doc_statuses: tuple[str, ...] = ()  # empty: every document status
     include_suggestions: bool = False
+    split_tokens: bool | None = None  # None: the format's default (SPLIT_BY_DEFAULT)
 
-
-@dataclass
-class Record:
-    """The spans of one document by one annotator, ordered by (start, end, id)."""
-
-    doc_id: str
-    text: str
-    source: str
-    status: str
-    annotator: str
-    spans: list[tuple[int, int, str, str]]  # (start, end, label, span status)
+    @property
+    def splitting(self) -> bool:
+        """Whether tokens are cut at span edges for this export."""
+        return self.format in SPLIT_BY_DEFAULT if self.split_tokens is None else self.split_tokens
 
 
 @dataclass
@@ -148,6 +166,7 @@ class ExportSummary:
     misaligned: int = 0  # spans that do not start and end on token boundaries
     omitted: int = 0  # spans the format could not carry (CoNLL tags, spaCy ents)
     expanded: int = 0  # spans grown to token boundaries (spaCy)
+    split_tokens: int = 0  # word tokens cut at span edges (--split-tokens)
 
     def line(self, destination: str) -> str:
         text = (
@@ -155,6 +174,10 @@ class ExportSummary:
             f"({self.documents} document{'s' * (self.documents != 1)}, "
             f"{self.spans} span{'s' * (self.spans != 1)}) to {destination}"
         )
+        if self.split_tokens:
+            text += (
+                f"; {self.split_tokens} token{'s' * (self.split_tokens != 1)} split at span edges"
+            )
         extra = []
         if self.misaligned:
             extra.append(f"{self.misaligned} not on token boundaries")
@@ -221,107 +244,21 @@ def task_hash(in_hash: int, spans: list[tuple[int, int, str]]) -> int:
 # --------------------------------------------------------------------------- reading
 
 
-def connect_readonly(db_path: str | os.PathLike) -> sqlite3.Connection:
-    """A read-only connection to an annotator database, or ExportError with one line."""
-    path = Path(db_path)
-    if not path.exists():
-        raise ExportError(
-            f"{db_path}: no such database; give --db the annotations.db the app writes"
-        )
-    if not path.is_file():
-        raise ExportError(f"{db_path}: not a database file; give --db the annotations.db the app writes")
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path}: cannot open the database ({error})") from None
-    try:
-        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        conn.execute("SELECT id, text, source, status FROM documents LIMIT 0")
-        conn.execute("SELECT doc_id, start, end, label, annotator, status FROM spans LIMIT 0")
-    except sqlite3.DatabaseError as error:
-        conn.close()
-        raise ExportError(
-            f"{db_path}: not an annotator database ({error}); "
-            "give --db the annotations.db the app writes"
-        ) from None
-    try:
-        version = int(row[0]) if row else 0
-    except (TypeError, ValueError):
-        version = -1
-    if version > SCHEMA_VERSION or version < 1:
-        conn.close()
-        raise ExportError(
-            f"{db_path}: database schema version {row[0] if row else 'missing'} is not one this "
-            f"annotator reads ({SCHEMA_VERSION}); use the annotator version that wrote it"
-        )
-    return conn
-
-
-def _in(column: str, values: tuple[str, ...], params: list) -> str:
-    params.extend(values)
-    return f"{column} IN ({', '.join('?' * len(values))})"
-
-
-def read_records(conn: sqlite3.Connection, options: ExportOptions) -> Iterator[Record]:
-    """Records in queue order (documents not in the project queue after, in insertion
-    order), then annotator name; spans by (start, end, id).
-
-    Must run inside a read transaction for a consistent snapshot (``export`` opens one).
-    Memory holds the documents' row ids and one document at a time.  Raises ExportError on
-    a span whose offsets do not lie inside its document's text.
-    """
-    span_params: list = []
-    span_where = [
-        _in("status", ("accepted", "suggested") if options.include_suggestions else ("accepted",), span_params)
-    ]
-    if options.annotators:
-        span_where.append(_in("annotator", options.annotators, span_params))
-    if options.labels:
-        span_where.append(_in("label", options.labels, span_params))
-    span_query = (
-        "SELECT start, end, label, annotator, status FROM spans"
-        f" WHERE doc_id = ? AND {' AND '.join(span_where)} ORDER BY annotator, start, end, id"
+def _records(snapshot: Snapshot, options: ExportOptions) -> Iterator[Record]:
+    return snapshot.records(
+        annotators=options.annotators,
+        labels=options.labels,
+        doc_statuses=options.doc_statuses,
+        span_statuses=("accepted", "suggested") if options.include_suggestions else ("accepted",),
     )
-    for rowid in _document_order(conn, options):
-        doc_id, text, source, status = conn.execute(
-            "SELECT id, text, source, status FROM documents WHERE rowid = ?", (rowid,)
-        ).fetchone()
-        length = len(text)
-        current = None
-        group: list[tuple[int, int, str, str]] = []
-        for start, end, label, annotator, span_status in conn.execute(span_query, (doc_id, *span_params)):
-            if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
-                raise ExportError(
-                    f"span {label} [{start}:{end}] by {annotator} in document {doc_id[:12]} "
-                    f"({source}) lies outside its text ({length} characters), so "
-                    "text[start:end] would not be the labelled text; nothing was written -- "
-                    "fix or delete that span in the app, then export again"
-                )
-            if annotator != current:
-                if group:
-                    yield Record(doc_id, text, source, status, current, group)
-                current, group = annotator, []
-            group.append((start, end, label, span_status))
-        if group:
-            yield Record(doc_id, text, source, status, current, group)
 
 
-def _document_order(conn: sqlite3.Connection, options: ExportOptions) -> list[int]:
-    """The row ids of the documents to export: those in the project queue in queue order
-    (a document queued twice, at its first place), then the rest in insertion order."""
-    params: list = []
-    where = f" WHERE {_in('d.status', options.doc_statuses, params)}" if options.doc_statuses else ""
-    has_queue = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'"
-    ).fetchone()
-    if not has_queue:  # a database from before the queue (schema version 1)
-        return [row[0] for row in conn.execute(f"SELECT d.rowid FROM documents AS d{where} ORDER BY d.rowid", params)]
-    return [row[0] for row in conn.execute(
-        "SELECT d.rowid FROM documents AS d LEFT JOIN (SELECT doc_id, min(position) AS position"
-        " FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id) AS q ON q.doc_id = d.id"
-        f"{where} ORDER BY q.position IS NULL, q.position, d.rowid",
-        params,
-    )]
+def open_snapshot(db_path: str | os.PathLike) -> Snapshot:
+    """The database as one read-only snapshot, or ExportError with the store's one line."""
+    try:
+        return Snapshot(db_path)
+    except StoreError as error:
+        raise ExportError(str(error)) from None
 
 
 # --------------------------------------------------------------------------- writers
@@ -348,8 +285,8 @@ class _DocTokens:
 
     __slots__ = ("doc_id", "text_json", "tokens_json", "tok_index", "words", "toks", "in_hash")
 
-    def __init__(self, doc_id: str, text: str) -> None:
-        words = tokenize(text)
+    def __init__(self, doc_id: str, text: str, words: list[tuple[int, int]] | None = None) -> None:
+        words = tokenize(text) if words is None else words
         toks = spacy_tokens(text, words)
         self.doc_id = doc_id
         self.words = Tokens(text, words)
@@ -370,13 +307,41 @@ class _DocTokens:
 class JsonlWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.with_status = out, summary, options.include_suggestions
+        self.split = options.splitting
         self.doc: _DocTokens | None = None
 
     def write(self, record: Record) -> None:
+        doc, spans, meta, t_hash = self._parts(record)
+        line = (
+            f'{{"text":{doc.text_json},"spans":{_dumps(spans)},"tokens":{doc.tokens_json},'
+            f'"meta":{_dumps(meta)},"_input_hash":{doc.in_hash},"_task_hash":{t_hash},'
+            '"answer":"accept"}\n'
+        )
+        self.out.write(line.encode("utf-8"))
+
+    def as_dict(self, record: Record) -> dict:
+        """The record as the object ``json.loads`` makes of the line :meth:`write` writes."""
+        doc, spans, meta, t_hash = self._parts(record)
+        text = record.text
+        tokens = [
+            {"text": text[s:e], "start": s, "end": e, "id": i, "ws": ws}
+            for i, (s, e, ws) in enumerate(doc.toks)
+        ]
+        return {
+            "text": text, "spans": spans, "tokens": tokens, "meta": meta,
+            "_input_hash": doc.in_hash, "_task_hash": t_hash, "answer": "accept",
+        }
+
+    def _parts(self, record: Record) -> tuple[_DocTokens, list[dict], dict, int]:
         text = record.text
         doc = self.doc
         if doc is None or doc.doc_id != record.doc_id:  # records of a document come together
             doc = self.doc = _DocTokens(record.doc_id, text)
+        if self.split:
+            words, split = split_at_edges(doc.words.words, record.spans)
+            if split:  # this record's own tokens; the shared ones stay cached
+                self.summary.split_tokens += split
+                doc = _DocTokens(record.doc_id, text, words)
         spans = []
         for start, end, label, status in record.spans:
             span = {"start": start, "end": end, "label": label, "text": text[start:end]}
@@ -399,12 +364,7 @@ class JsonlWriter:
             "status": record.status,
         }
         t_hash = task_hash(doc.in_hash, [(s, e, lab) for s, e, lab, _ in record.spans])
-        line = (
-            f'{{"text":{doc.text_json},"spans":{_dumps(spans)},"tokens":{doc.tokens_json},'
-            f'"meta":{_dumps(meta)},"_input_hash":{doc.in_hash},"_task_hash":{t_hash},'
-            '"answer":"accept"}\n'
-        )
-        self.out.write(line.encode("utf-8"))
+        return doc, spans, meta, t_hash
 
     def close(self) -> None:
         pass
@@ -426,7 +386,10 @@ class DoccanoWriter:
         self.out = out
 
     def write(self, record: Record) -> None:
-        line = {
+        self.out.write((_dumps(self.as_dict(record)) + "\n").encode("utf-8"))
+
+    def as_dict(self, record: Record) -> dict:
+        return {
             "text": record.text,
             "label": [[s, e, label] for s, e, label, _ in record.spans],
             "source": record.source,
@@ -434,7 +397,6 @@ class DoccanoWriter:
             "annotator": record.annotator,
             "status": record.status,
         }
-        self.out.write((_dumps(line) + "\n").encode("utf-8"))
 
     def close(self) -> None:
         pass
@@ -443,11 +405,17 @@ class DoccanoWriter:
 class ConllWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.warn = out, summary, warn
+        self.split = options.splitting
 
     def write(self, record: Record) -> None:
         text = record.text
-        tokens = Tokens(text)
-        tags = ["O"] * len(tokens.words)
+        words = tokenize(text)
+        if self.split:
+            words, split = split_at_edges(words, record.spans)
+            self.summary.split_tokens += split
+        tokens = Tokens(text, words)
+        line_breaks = _line_breaks(text, words)
+        tags = ["O"] * len(words)
         # Where spans overlap, BIO can carry one: accepted before suggested, then the
         # longer, then the earlier one (the same preference as filter_spans for ents).
         placed = []
@@ -455,39 +423,60 @@ class ConllWriter:
             aligned = tokens.aligned(start, end)
             if aligned is None:
                 self.summary.misaligned += 1
-                self.summary.omitted += 1
-                self.warn(
-                    f"{_where(record, start, end, label)} does not start and end on token "
-                    "boundaries; its CoNLL tags are omitted (its tokens stay O)"
-                )
+                self._omit(record, start, end, label, "does not start and end on token boundaries; "
+                           "its CoNLL tags are omitted (its tokens stay O)")
+            elif any(index in line_breaks for index in range(aligned[0], aligned[1])):
+                # A line break is a sentence break in CoNLL: B-, blank line, I- reads back
+                # as two entities, so the span is reported, never split silently.
+                self._omit(record, start, end, label, "crosses a line break, where CoNLL starts "
+                           "a new sentence; BIO would split it in two, so its CoNLL tags are omitted")
             else:
                 placed.append((start, end, label, status, aligned))
         ranked = sorted(placed, key=lambda s: (s[3] != "accepted", s[0] - s[1], s[0]))
         for start, end, label, _, (first, last) in ranked:
             if any(tag != "O" for tag in tags[first : last + 1]):
-                self.summary.omitted += 1
-                self.warn(
-                    f"{_where(record, start, end, label)} overlaps a span that takes precedence "
-                    "(accepted, then longer); BIO cannot carry both, so its CoNLL tags are omitted"
-                )
+                self._omit(record, start, end, label, "overlaps a span that takes precedence "
+                           "(accepted, then longer); BIO cannot carry both, so its CoNLL tags are omitted")
                 continue
             tags[first] = f"B-{label}"
             for index in range(first + 1, last + 1):
                 tags[index] = f"I-{label}"
-        lines = [CONLL_DOCSTART, ""]
-        words = tokens.words
-        for index, (start, end) in enumerate(words):
-            lines.append(f"{text[start:end]}\t{tags[index]}")
-            if index + 1 < len(words):
-                token, next_start = text[start:end], words[index + 1][0]
-                next_token = text[next_start : words[index + 1][1]]
-                if (token in SENTENCE_END and next_token not in SENTENCE_END) or "\n" in text[end:next_start]:
-                    lines.append("")
-        lines.append("")
-        self.out.write(("\n".join(lines) + "\n").encode("utf-8"))
+        self.out.write(_conll_lines(text, words, tags, line_breaks).encode("utf-8"))
+
+    def _omit(self, record: Record, start: int, end: int, label: str, why: str) -> None:
+        self.summary.omitted += 1
+        self.warn(f"{_where(record, start, end, label)} {why}")
 
     def close(self) -> None:
         pass
+
+
+def _line_breaks(text: str, words: list[tuple[int, int]]) -> set[int]:
+    """Indices i such that a line break lies between word i and word i + 1."""
+    return {
+        index for index in range(len(words) - 1)
+        if "\n" in text[words[index][1] : words[index + 1][0]]
+    }
+
+
+def _conll_lines(text: str, words: list[tuple[int, int]], tags: list[str], line_breaks: set[int]) -> str:
+    """One record: DOCSTART, then token TAB tag, a blank line between sentences.
+
+    A sentence ends at a line break, and after a run of sentence-final punctuation --
+    except inside an entity (``د. محمد``: an abbreviation's dot must not split a name).
+    """
+    lines = [CONLL_DOCSTART, ""]
+    for index, (start, end) in enumerate(words):
+        lines.append(f"{text[start:end]}\t{tags[index]}")
+        if index + 1 == len(words):
+            break
+        token = text[start:end]
+        next_token = text[words[index + 1][0] : words[index + 1][1]]
+        full_stop = token in SENTENCE_END and next_token not in SENTENCE_END
+        if index in line_breaks or (full_stop and not tags[index + 1].startswith("I-")):
+            lines.append("")
+    lines.append("")
+    return "\n".join(lines) + "\n"
 
 
 class SpacyWriter:
@@ -497,6 +486,7 @@ class SpacyWriter:
         from spacy.vocab import Vocab
 
         self.out, self.summary, self.warn = out, summary, warn
+        self.split = options.splitting
         self.Doc, self.filter_spans = Doc, filter_spans
         self.vocab = Vocab()
         self.docbin = DocBin(store_user_data=True)
@@ -504,6 +494,9 @@ class SpacyWriter:
     def write(self, record: Record) -> None:
         text = record.text
         words = tokenize(text)
+        if self.split:
+            words, split = split_at_edges(words, record.spans)
+            self.summary.split_tokens += split
         toks = spacy_tokens(text, words)
         doc = self.Doc(self.vocab, words=[text[s:e] for s, e, _ in toks], spaces=[ws for _, _, ws in toks])
         if doc.text != text:  # pragma: no cover - spacy_tokens guarantees it
@@ -552,24 +545,76 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 
 @contextmanager
-def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """A binary file that becomes ``out_path`` (or stdout) only if the block succeeds."""
+def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[tuple[BinaryIO, bool]]:
+    """Where the export goes, by what is at ``out_path`` (see the module docstring), and
+    whether it is all-or-nothing (False: records reach it as they are written).
+
+    Only a regular file (or nothing) is replaced, atomically; a symlink's target is
+    replaced and the link kept; a FIFO, a character device or ``-`` is written into.
+    """
     if out_path is None:
-        with tempfile.TemporaryFile() as spool:
-            yield spool
-            spool.seek(0)
-            stdout = sys.stdout.buffer
-            shutil.copyfileobj(spool, stdout, 1 << 20)
-            stdout.flush()
+        with _spooled_stdout() as out:
+            yield out, True
         return
-    target = Path(out_path)
-    if target.is_dir():
+    if not out_path:
+        raise ExportError("--out is empty; give a file name, or - for stdout")
+    if out_path == "-":
+        yield sys.stdout.buffer, False
+        sys.stdout.buffer.flush()
+        return
+    try:
+        st = os.stat(out_path)  # follows symlinks: what is at the end of the link
+    except FileNotFoundError:
+        st = None
+    except OSError as error:
+        raise ExportError(f"--out {out_path}: cannot use this path ({error.strerror})") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
         raise ExportError(f"--out {out_path}: is a directory; give a file name")
+    if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+        with _stream_into(out_path) as out:
+            yield out, False
+        return
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise ExportError(
+            f"--out {out_path}: is not a regular file, a FIFO or a character device; "
+            "give a file name"
+        )
+    with _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path) as out:
+        yield out, True
+
+
+@contextmanager
+def _spooled_stdout() -> Iterator[BinaryIO]:
+    # Spooled, so a failed export writes nothing at all to stdout.
+    with tempfile.TemporaryFile() as spool:
+        yield spool
+        spool.seek(0)
+        stdout = sys.stdout.buffer
+        shutil.copyfileobj(spool, stdout, 1 << 20)
+        stdout.flush()
+
+
+@contextmanager
+def _stream_into(out_path: str) -> Iterator[BinaryIO]:
+    # No O_CREAT: if the FIFO went away since the stat, fail rather than make a file.
+    try:
+        fd = os.open(out_path, os.O_WRONLY)
+    except OSError as error:
+        raise ExportError(f"--out {out_path}: cannot write to it ({error.strerror})") from None
+    with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+        yield fh
+
+
+@contextmanager
+def _replace_atomically(
+    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike
+) -> Iterator[BinaryIO]:
+    """A temporary file beside ``target`` (the resolved path) that replaces it when done."""
     parent = target.parent
     if not parent.is_dir():
         raise ExportError(f"--out {out_path}: directory {parent} does not exist; create it first")
     try:
-        if target.exists() and os.path.samefile(target, db_path):
+        if st is not None and os.path.samefile(target, db_path):
             raise ExportError(f"--out {out_path}: that is the database itself; give another file name")
     except OSError:
         pass
@@ -582,9 +627,7 @@ def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, _mode(st))
         os.replace(tmp_name, target)
     except BaseException:
         try:
@@ -594,14 +637,16 @@ def _atomic_output(out_path: str | None, db_path: str | os.PathLike) -> Iterator
         raise
 
 
-def export(
-    db_path: str | os.PathLike,
-    out_path: str | None,
-    options: ExportOptions = ExportOptions(),
-    warn: Warn = lambda message: None,
-) -> ExportSummary:
-    """Write the export; returns its summary.  ExportError (one line) on bad input,
-    in which case no output file exists afterwards (an existing one is untouched)."""
+def _mode(st: os.stat_result | None) -> int:
+    """A replaced file keeps its permissions; a new one gets the umask's."""
+    if st is not None:
+        return stat.S_IMODE(st.st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _check(options: ExportOptions, out_path: str | None) -> None:
     if options.format not in WRITERS:
         raise ExportError(f"unknown format {options.format!r}; use one of {', '.join(FORMATS)}")
     if options.format == "spacy":
@@ -617,8 +662,66 @@ def export(
     for status in options.doc_statuses:
         if status not in DOC_STATUSES:
             raise ExportError(f"unknown document status {status!r}; use one of {', '.join(DOC_STATUSES)}")
+
+
+#: Formats whose records are JSON objects, which :func:`export_records` yields.
+RECORD_FORMATS = ("jsonl", "doccano")
+
+
+def export_records(
+    db_path: str | os.PathLike = "annotations.db",
+    options: ExportOptions | None = None,
+    **fields,
+) -> Iterator[dict]:
+    """The export's records as Python objects, one at a time, for a pipeline in Python.
+
+    Each is exactly what ``json.loads`` makes of a line of ``annotator export`` with the same
+    options (``format`` ``jsonl``, the default, or ``doccano``); ``fields`` are
+    :class:`ExportOptions` fields (``labels=["PER"]``, ``include_suggestions=True``, ...).
+    One read snapshot, opened at the first record and streamed; ExportError (one line) on a
+    bad option (at the call) or a bad database (at the first record).
+    """
+    if options is None:
+        options = ExportOptions()
+    fields = {k: tuple(v) if k in _TUPLE_FIELDS else v for k, v in fields.items()}
+    try:
+        options = replace(options, **fields)
+    except TypeError as error:
+        raise ExportError(f"export_records: {error}") from None
+    if options.format not in RECORD_FORMATS:
+        raise ExportError(
+            f"export_records yields JSON records ({' or '.join(RECORD_FORMATS)}), not "
+            f"{options.format!r}; use export() to write {options.format}"
+        )
+    _check(options, None)  # here, so a bad option fails at the call, not at the first record
+    return _stream_records(db_path, options)
+
+
+def _stream_records(db_path: str | os.PathLike, options: ExportOptions) -> Iterator[dict]:
+    writer = WRITERS[options.format](None, ExportSummary(), lambda message: None, options)
+    with open_snapshot(db_path) as snapshot:
+        try:
+            for record in _records(snapshot, options):
+                yield writer.as_dict(record)
+        except StoreError as error:
+            raise ExportError(str(error)) from None
+
+
+_TUPLE_FIELDS = frozenset({"annotators", "labels", "doc_statuses"})
+
+
+def export(
+    db_path: str | os.PathLike,
+    out_path: str | None,
+    options: ExportOptions = ExportOptions(),
+    warn: Warn = lambda message: None,
+) -> ExportSummary:
+    """Write the export; returns its summary.  ExportError (one line) on bad input, in
+    which case nothing was written (a file at ``out_path`` is untouched) -- except into a
+    FIFO, a device or ``-``, which get the records as they are made."""
+    _check(options, out_path)
     summary = ExportSummary()
-    conn = connect_readonly(db_path)
+    snapshot = open_snapshot(db_path)
     # Warnings wait in a spool (constant memory) and are shown only if the export
     # succeeds: a refused export says one line, not a page of warnings first.
     spool = tempfile.TemporaryFile("w+", encoding="utf-8")
@@ -626,12 +729,12 @@ def export(
     def spool_warning(message: str) -> None:
         spool.write(message.replace("\n", " ") + "\n")
 
+    whole = True
     try:
-        conn.execute("BEGIN")  # one snapshot for both cursors
-        with _atomic_output(out_path, db_path) as out:
+        with _output(out_path, db_path) as (out, whole):
             writer = WRITERS[options.format](out, summary, spool_warning, options)
             last_doc = None
-            for record in read_records(conn, options):
+            for record in _records(snapshot, options):
                 writer.write(record)
                 summary.records += 1
                 summary.spans += len(record.spans)
@@ -642,9 +745,10 @@ def export(
         spool.seek(0)
         for line in spool:
             warn(line.rstrip("\n"))
-    except sqlite3.Error as error:
-        raise ExportError(f"{db_path}: reading the database failed ({error}); nothing was written") from None
+    except StoreError as error:
+        outcome = "nothing was written" if whole else "the output stopped part-way"
+        raise ExportError(f"{error}; {outcome}") from None
     finally:
-        conn.close()
+        snapshot.close()
         spool.close()
     return summary

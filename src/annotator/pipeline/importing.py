@@ -35,6 +35,9 @@ suggestions).  A span whose (start, end, label) the document already has --
 in any status, from anyone, including a suggestion someone rejected -- is left
 alone and counted as already present, so importing the same file twice adds
 nothing and nothing stored is changed or lost.  The run ends with a summary.
+The database is created only when the first line with something to store
+comes: a file whose every line is bad leaves no ``annotations.db`` behind.
+All reading goes through the Store too: no SQL outside the store package.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +52,7 @@ from pathlib import Path
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import Store, StoreError
+from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError
 
 __all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
 
@@ -301,88 +303,121 @@ def import_file(
     if status not in ("suggested", "accepted"):
         raise ImportFileError(f"--status {status}: use suggested or accepted")
     path = _check_file(file)
-    source_prefix = str(path.resolve())
-    summary = ImportSummary(file=file)
+    run = _Run(file, str(path.resolve()), db_path, annotator, status, add_labels, report)
     try:
+        for number, raw in _lines(path):
+            run.line(number, raw, fmt)
+    finally:
+        run.close()
+    return run.summary
+
+
+class _Run:
+    """One import: the store is opened up front only if the database exists, and created
+    at the first line that has something to store -- a file whose every line is bad leaves
+    no database behind."""
+
+    def __init__(
+        self, file: str, source_prefix: str, db_path: str | os.PathLike, annotator: str | None,
+        status: str, add_labels: bool, report: Callable[[str], None],
+    ) -> None:
+        self.file, self.source_prefix, self.db_path = file, source_prefix, db_path
+        self.annotator, self.status, self.add_labels, self.report = annotator, status, add_labels, report
+        self.summary = ImportSummary(file=file)
+        self.store: Store | None = None
+        try:
+            if Store.check_path(db_path):
+                self.store = self._open()
+        except StoreError as error:
+            raise ImportFileError(str(error)) from None
+        self.known = {name for name, _ in self.store.labels()} if self.store else set(DEFAULT_LABELS)
+
+    def _open(self) -> Store:
         # Imports are recorded under "import", never on a user's undo stack: a user's `u`
         # in the app undoes their own last action, not a span a model suggested.
-        store = Store(db_path, annotator=DEFAULT_ANNOTATOR)
-    except StoreError as error:
-        raise ImportFileError(str(error)) from None
-    # A reader beside the store for the checks made before writing a line (the store
-    # commits every call, so this connection sees all of it).
-    reader = sqlite3.connect(Path(db_path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
-    try:
-        known = {name for name, _ in store.labels()}
-        for number, raw in _lines(path):
-            summary.lines += 1
+        return Store(self.db_path, annotator=DEFAULT_ANNOTATOR)
 
-            def bad(message: str) -> None:
-                summary.skipped += 1
-                report(f"{file}:{number}: {message}; line skipped")
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
-            try:
-                parsed = parse_line(raw, fmt)
-            except LineError as error:
-                bad(str(error))
-                continue
-            if parsed.answer is not None and parsed.answer != "accept":
-                summary.not_accepted += 1
-                continue
-            unknown = sorted({label for _, _, label in parsed.spans} - known)
-            if unknown and not add_labels:
-                bad(
-                    f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
-                    f"({', '.join(sorted(known))}); add --add-labels to add them"
+    def _bad(self, number: int, message: str) -> None:
+        self.summary.skipped += 1
+        self.report(f"{self.file}:{number}: {message}; line skipped")
+
+    def line(self, number: int, raw: bytes, fmt: str) -> None:
+        summary = self.summary
+        summary.lines += 1
+        try:
+            parsed = parse_line(raw, fmt)
+        except LineError as error:
+            return self._bad(number, str(error))
+        if parsed.answer is not None and parsed.answer != "accept":
+            summary.not_accepted += 1
+            return None
+        known = self.known
+        unknown = sorted({label for _, _, label in parsed.spans} - known)
+        if unknown and not self.add_labels:
+            return self._bad(
+                number,
+                f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
+                f"({', '.join(sorted(known))}); add --add-labels to add them",
+            )
+        doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
+        existing = self.store.spans(doc_id, SPAN_STATUSES) if self.store else []
+        present = {(s.start, s.end, s.label) for s in existing}
+        new_spans = []
+        for span in parsed.spans:
+            if span in present:
+                summary.present += 1
+            else:
+                present.add(span)
+                new_spans.append(span)
+        if self.status == "accepted":
+            accepted = [(s.start, s.end, s.label) for s in existing if s.status == "accepted"]
+            clash = _overlap(accepted + new_spans)
+            if clash is not None:
+                a, b = clash
+                return self._bad(
+                    number,
+                    f"span {b[2]} [{b[0]}:{b[1]}] overlaps span {a[2]} [{a[0]}:{a[1]}] "
+                    "(accepted spans may not overlap); import with --status suggested to review them",
                 )
-                continue
-            doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
-            existing = reader.execute(
-                "SELECT start, end, label, status FROM spans WHERE doc_id = ?", (doc_id,)
-            ).fetchall()
-            present = {(s, e, label) for s, e, label, _ in existing}
-            new_spans = []
-            for span in parsed.spans:
-                if span in present:
-                    summary.present += 1
-                else:
-                    present.add(span)
-                    new_spans.append(span)
-            if status == "accepted":
-                accepted = [(s, e, label) for s, e, label, st in existing if st == "accepted"]
-                clash = _overlap(accepted + new_spans)
-                if clash is not None:
-                    a, b = clash
-                    bad(
-                        f"span {b[2]} [{b[0]}:{b[1]}] overlaps span {a[2]} [{a[0]}:{a[1]}] "
-                        "(accepted spans may not overlap); import with --status suggested to review them"
-                    )
-                    continue
-            # The line is good: write it.
+        try:
+            self._store(number, parsed, doc_id, unknown, new_spans)
+        except StoreError as error:
+            summary.skipped += 1
+            self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
+        return None
+
+    def _store(
+        self, number: int, parsed: ParsedLine, doc_id: str, unknown: list[str],
+        new_spans: list[tuple[int, int, str]],
+    ) -> None:
+        """The line is good: write it (creating the database if this is the first)."""
+        summary = self.summary
+        if self.store is None:
             try:
-                if unknown:
-                    store.add_labels(unknown)
-                    known.update(unknown)
-                    summary.labels_added += len(unknown)
-                is_new = reader.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None
-                if is_new:
-                    # An existing document is left exactly as it is (open_document would
-                    # move its source to this file): only spans are added to it.
-                    record, _ = store.open_document(parsed.text, parsed.source or f"{source_prefix}:line {number}")
-                    doc_id = record.id
-                    if parsed.status and parsed.status != "new":
-                        store.set_status(doc_id, parsed.status)
-                summary.documents += 1
-                summary.new_documents += is_new
-                who = parsed.annotator or annotator or DEFAULT_ANNOTATOR
-                added = len(store.add_spans(doc_id, new_spans, annotator=who, status=status,
-                                            allow_overlap=status != "accepted"))
-                summary.spans += added
+                self.store = self._open()
             except StoreError as error:
-                summary.skipped += 1
-                report(f"{file}:{number}: the store refused its spans ({error}); line skipped")
-                continue
-    finally:
-        reader.close()
-        store.close()
-    return summary
+                raise ImportFileError(str(error)) from None
+        store = self.store
+        if unknown:
+            store.add_labels(unknown)
+            self.known.update(unknown)
+            summary.labels_added += len(unknown)
+        is_new = not store.has_document(doc_id)
+        if is_new:
+            # An existing document is left exactly as it is (open_document would
+            # move its source to this file): only spans are added to it.
+            source = parsed.source or f"{self.source_prefix}:line {number}"
+            record, _ = store.open_document(parsed.text, source)
+            doc_id = record.id
+            if parsed.status and parsed.status != "new":
+                store.set_status(doc_id, parsed.status)
+        summary.documents += 1
+        summary.new_documents += is_new
+        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
+        added = store.add_spans(doc_id, new_spans, annotator=who, status=self.status,
+                                allow_overlap=self.status != "accepted")
+        summary.spans += len(added)

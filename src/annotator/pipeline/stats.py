@@ -1,10 +1,10 @@
 """``annotator stats``: what is in the annotation database.
 
-Counts, read with plain SQL in one read-only transaction (a consistent snapshot):
-the progress through the project queue (done / total), documents by status, and
-spans by label, by annotator and by status -- plus the two-way tables label x
-status and annotator x status, so "how many accepted ORG spans" and "how far is
-each annotator" need no second query.  No Textual/Rich.
+Counts, read through the store's read-only :class:`~annotator.store.Snapshot` (one
+consistent read transaction): the progress through the project queue (done / total),
+documents by status, and spans by label, by annotator and by status -- plus the two-way
+tables label x status and annotator x status, so "how many accepted ORG spans" and "how far
+is each annotator" need no second query.  No Textual/Rich.
 """
 
 from __future__ import annotations
@@ -12,55 +12,47 @@ from __future__ import annotations
 import json
 import os
 
-from .export import DOC_STATUSES, connect_readonly
-from annotator.store import SPAN_STATUSES
+from annotator.store import DOCUMENT_STATUSES, SPAN_STATUSES, Snapshot, StoreError
 from annotator.text.glyphs import neutralised
+
+from .export import ExportError
 
 __all__ = ["collect", "render_table", "render_json"]
 
 
-def _counts(conn, sql: str) -> dict[str, int]:
-    return {key: count for key, count in conn.execute(sql)}
-
-
-def _matrix(conn, sql: str) -> dict[str, dict[str, int]]:
+def _matrix(pairs: dict[tuple[str, str], int]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
-    for key, status, count in conn.execute(sql):
+    for (key, status), count in pairs.items():
         out.setdefault(key, {})[status] = count
     return out
 
 
+def _in_order(counts: dict[str, int], known: tuple[str, ...]) -> dict[str, int]:
+    """The contract's statuses first (0 if none), then any other status found, as is."""
+    rest = {key: count for key, count in counts.items() if key not in known}
+    return {**{key: counts.get(key, 0) for key in known}, **dict(sorted(rest.items()))}
+
+
 def collect(db_path: str | os.PathLike) -> dict:
     """The statistics as plain data (what ``--json`` prints).  ExportError on a bad --db."""
-    conn = connect_readonly(db_path)
     try:
-        conn.execute("BEGIN")
-        by_status = _counts(conn, "SELECT status, COUNT(*) FROM documents GROUP BY status")
-        documents = {status: by_status.pop(status, 0) for status in DOC_STATUSES}
-        documents.update(sorted(by_status.items()))  # any status outside the contract, shown as is
-        spans_by_status = _counts(conn, "SELECT status, COUNT(*) FROM spans GROUP BY status")
-        span_status = {status: spans_by_status.pop(status, 0) for status in SPAN_STATUSES}
-        span_status.update(sorted(spans_by_status.items()))
-        label_status = _matrix(
-            conn, "SELECT label, status, COUNT(*) FROM spans GROUP BY label, status ORDER BY label"
-        )
-        annotator_status = _matrix(
-            conn,
-            "SELECT annotator, status, COUNT(*) FROM spans GROUP BY annotator, status ORDER BY annotator",
-        )
-        queue = _queue_progress(conn)
-        with_spans = conn.execute(
-            "SELECT COUNT(DISTINCT doc_id) FROM spans WHERE status = 'accepted'"
-        ).fetchone()[0]
-        conn.execute("COMMIT")
-    finally:
-        conn.close()
+        with Snapshot(db_path) as snapshot:
+            counts = snapshot.counts()
+    except StoreError as error:
+        raise ExportError(str(error)) from None
+    documents = _in_order(counts.documents_by_status, DOCUMENT_STATUSES)
+    span_status: dict[str, int] = {}
+    for (_, status), count in counts.spans_by_label.items():
+        span_status[status] = span_status.get(status, 0) + count
+    span_status = _in_order(span_status, SPAN_STATUSES)
+    label_status = _matrix(counts.spans_by_label)
+    annotator_status = _matrix(counts.spans_by_annotator)
     return {
-        "queue": queue,
+        "queue": counts.queue,
         "documents": {
             "total": sum(documents.values()),
             "by_status": documents,
-            "with_accepted_spans": with_spans,
+            "with_accepted_spans": counts.with_accepted_spans,
         },
         "spans": {
             "total": sum(span_status.values()),
@@ -71,18 +63,6 @@ def collect(db_path: str | os.PathLike) -> dict:
             "by_annotator_and_status": annotator_status,
         },
     }
-
-
-def _queue_progress(conn) -> dict[str, int]:
-    """Queue entries in all, and by their document's status ("unread": not stored)."""
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'").fetchone():
-        return {"total": 0, "done": 0, "skipped": 0, "unread": 0}  # schema version 1: no queue
-    total, done, skipped, unread = conn.execute(
-        "SELECT count(*), count(CASE WHEN d.status = 'done' THEN 1 END),"
-        " count(CASE WHEN d.status = 'skipped' THEN 1 END), count(*) - count(d.id)"
-        " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
-    ).fetchone()
-    return {"total": total, "done": done, "skipped": skipped, "unread": unread}
 
 
 def render_json(stats: dict) -> str:

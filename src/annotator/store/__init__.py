@@ -1,5 +1,7 @@
 """The store: the only code that knows the SQLite schema.  No Textual, no Rich."""
 
+import os
+
 from .database import (
     DEFAULT_LABELS,
     DOCUMENT_STATUSES,
@@ -14,6 +16,18 @@ from .database import (
     StoreError,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
+from .snapshot import Counts, Record, Snapshot
+
+
+def open_store(
+    path: str | os.PathLike = "annotations.db", *, readonly: bool = False, annotator: str | None = None
+) -> Store | Snapshot:
+    """The annotation database at ``path``: a :class:`Store` to read and write (created if
+    missing; ``annotator`` defaults to the login name), or with ``readonly=True`` a
+    :class:`Snapshot` that never writes.  Both are context managers."""
+    if readonly:
+        return Snapshot(path)
+    return Store(path, annotator=annotator)
 
 __all__ = [
     "DEFAULT_LABELS",
@@ -21,12 +35,16 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SPAN_STATUSES",
+    "Counts",
     "DocumentRecord",
     "OverlapError",
     "QueueEntry",
     "QueueRead",
     "QueueRow",
+    "Record",
+    "Snapshot",
     "Span",
     "Store",
     "StoreError",
+    "open_store",
 ]

@@ -203,7 +203,7 @@ class Store:
         self._lock = threading.RLock()
         self._lengths: dict[str, int] = {}  # a document's text never changes, nor its length
         self._conn: sqlite3.Connection | None = None
-        if self._preflight():
+        if _preflight(self.path, self._refuse):
             self._inspect_read_only()
         self._conn = self._connect()
 
@@ -251,6 +251,13 @@ class Store:
                 "is not an SQLite database; the file was left as it is -- give another path"
             )
         return True
+    @staticmethod
+    def check_path(path: str | os.PathLike) -> bool:
+        """Refuse (StoreError) a path a Store could not use, without creating anything;
+        True if a database file is already there.  For callers that create the database
+        only once they have something to store."""
+        shown = neutralised(os.fsdecode(path))
+        return _preflight(Path(os.fsdecode(path)), lambda problem: StoreError(f"{shown}: {problem}"))
 
     def _inspect_read_only(self) -> None:
         """Refuse a foreign or newer database before the read-write connection writes to it."""
@@ -389,6 +396,10 @@ class Store:
     def document(self, doc_id: str) -> DocumentRecord:
         with self._reading("reading a document") as conn:
             return self._document(conn, doc_id)
+
+    def has_document(self, doc_id: str) -> bool:
+        with self._reading("reading a document") as conn:
+            return conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def text(self, doc_id: str) -> str:
         with self._reading("reading a document") as conn:
@@ -793,6 +804,46 @@ class Store:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
+    """Check the path without writing anything; True if a database file is there."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        parent = path.absolute().parent
+        if not parent.is_dir():
+            raise refuse(
+                f"cannot create the database: {neutralised(str(parent))} is not an existing folder; "
+                "check the path"
+            ) from None
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise refuse(
+                "cannot create the database: its folder is not writable; choose another path"
+            ) from None
+        return False
+    except OSError as error:
+        raise refuse(f"cannot use this path ({neutralised(error.strerror or str(error))})") from None
+    except ValueError:
+        raise refuse("not a usable file name (it contains a NUL character)") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise refuse("is a directory; give the path of a database file inside it")
+    if not stat.S_ISREG(st.st_mode):
+        raise refuse("is not a regular file; give the path of a database file")
+    if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.absolute().parent, os.W_OK):
+        raise refuse("permission denied: the file and its folder must be writable")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise refuse(f"cannot read the file ({neutralised(error.strerror or str(error))})") from None
+    if not head:
+        return False  # an empty file is an empty database
+    if head != _SQLITE_MAGIC:
+        raise refuse(
+            "is not an SQLite database; the file was left as it is -- give another path"
+        )
+    return True
 
 
 def _span(conn: sqlite3.Connection, span_id: int) -> Span:

@@ -35,6 +35,10 @@ stack and one that keeps the overlap check short however many spans a document h
     history(id, doc_id, annotator, action, span_id, before, after, undone, created)
     labels(name, position, color)
 
+Schema version 2 adds the corpus search index (fulltext.py): ``document_folds(doc_id, text)``,
+each document's text folded for search, and its FTS5 table ``document_folds_fts``, filled in
+the transaction that stores the document.
+
 Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
 ``sqlite3``: no Textual or Rich imports.
 """
@@ -55,6 +59,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .fulltext import candidates, index_document
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -326,6 +331,7 @@ class Store:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, text, len(text), where, now, now, previous.id if previous else None),
                 )
+                index_document(conn, doc_id, text)  # in the same transaction: never out of step
             record = self._document(conn, doc_id)
         return record, previous
 
@@ -339,6 +345,12 @@ class Store:
         if row is None:
             raise _unknown_document(doc_id)
         return row[0]
+
+    def find_documents(self, query: str) -> list[str]:
+        """Ids of the stored documents that may hold ``query`` (any search folding), in the
+        order they were stored, from the FTS5 index; callers find the hits with ``fold()``."""
+        with self._reading("searching the documents") as conn:
+            return candidates(conn, query)
 
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:

@@ -1,0 +1,69 @@
+"""The corpus search index: an SQLite FTS5 table over a folded copy of each document's text.
+
+``document_folds(doc_id, text)`` holds every stored document's text folded with
+:data:`INDEX_FOLDING`, the widest folding a search may ask for (harakat, tatweel, alef forms,
+ى, and ة), so a query folded the same way finds a superset of the documents any narrower
+folding would: callers re-check each candidate against the stored text with their own options
+and map hits back with ``fold()`` (no offset map is stored).  sqlite-utils builds the FTS5
+table ``document_folds_fts`` with triggers that keep it in step with ``document_folds``.
+
+The tokenizer is ``trigram``: Arabic attaches clitics (و ب ل ال) to words, so a search must
+match inside words -- «الامم» in «والأمم» -- which word tokenizers cannot.  A trigram index
+answers queries of three or more folded characters; shorter ones scan the folded copies.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+from annotator.text.folding import FoldOptions, fold
+
+__all__ = ["INDEX_FOLDING", "candidates", "create_index", "index_document"]
+
+INDEX_FOLDING = FoldOptions(alef=True, ya=True, ta_marbuta=True)
+_TABLE = "document_folds"
+_TRIGRAM = 3  # the shortest query the trigram index can answer
+
+
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    # No PRAGMAs and no plugins: the store owns the connection's settings.
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    """Create the folded copies and their FTS5 index, and index every stored document.
+    Runs inside the migration's transaction (sqlite-utils then avoids executescript's commit)."""
+    db = _database(conn)
+    db[_TABLE].create(
+        {"doc_id": str, "text": str}, pk="doc_id", not_null={"text"},
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    for doc_id, text in conn.execute("SELECT id, text FROM documents ORDER BY rowid"):
+        index_document(conn, doc_id, text)
+    db[_TABLE].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+
+
+def index_document(conn: sqlite3.Connection, doc_id: str, text: str) -> None:
+    """Add a newly stored document to the index (its triggers update the FTS table)."""
+    conn.execute(
+        f"INSERT OR IGNORE INTO {_TABLE}(doc_id, text) VALUES (?, ?)",
+        (doc_id, fold(text, INDEX_FOLDING).text),
+    )
+
+
+def candidates(conn: sqlite3.Connection, query: str) -> list[str]:
+    """Ids of the documents whose folded text contains ``query`` folded with
+    :data:`INDEX_FOLDING`, in the order they were stored."""
+    folded = fold(query, INDEX_FOLDING).text
+    if not folded.strip():
+        return []
+    if len(folded) < _TRIGRAM:
+        rows = conn.execute(
+            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid", (folded,)
+        )
+        return [row[0] for row in rows]
+    phrase = '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
+    rows = _database(conn)[_TABLE].search(phrase, columns=["doc_id"], order_by="original.rowid")
+    return [row["doc_id"] for row in rows]

@@ -8,10 +8,14 @@ search starts after the previous hit), as in an editor's find.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterable
+from typing import Protocol
+
 from .folding import FoldOptions, Folded, fold
 from .tokens import Tokens
 
-__all__ = ["find_hits", "word_occurrences"]
+__all__ = ["find_hits", "suggested_occurrences", "word_occurrences"]
 
 
 def _hits_in(folded: Folded, query: str) -> list[tuple[int, int]]:
@@ -37,3 +41,29 @@ def word_occurrences(text: str, words: str, options: FoldOptions = FoldOptions()
         return []
     tokens = Tokens(text)
     return [(start, end) for start, end in hits if tokens.aligned(start, end) is not None]
+
+
+class _Extent(Protocol):
+    start: int
+    end: int
+    status: str
+
+
+def suggested_occurrences(
+    text: str, words: str, spans: Iterable[_Extent], options: FoldOptions = FoldOptions()
+) -> list[tuple[int, int]]:
+    """The whole-word occurrences of ``words`` that are free to suggest: none where a span
+    (of any status, so a rejected suggestion is not offered again) has the same extent, and
+    none overlapping an accepted span."""
+    spans = list(spans)
+    taken = {(s.start, s.end) for s in spans}
+    accepted = sorted((s.start, s.end) for s in spans if s.status == "accepted")
+    starts = [start for start, _ in accepted]
+    longest = max((end - start for start, end in accepted), default=0)
+
+    def overlaps(start: int, end: int) -> bool:
+        low, high = bisect_left(starts, start - longest), bisect_left(starts, end)
+        return any(e > start for _, e in accepted[low:high])
+
+    return [(start, end) for start, end in word_occurrences(text, words, options)
+            if (start, end) not in taken and not overlaps(start, end)]

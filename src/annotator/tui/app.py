@@ -10,11 +10,16 @@ from textual.containers import Horizontal
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document
+from annotator.text.folding import FoldOptions
+from annotator.text.search import find_hits, suggested_occurrences
 from annotator.text.layout import LayoutOptions
+from .screens.corpus_search import CorpusHit, CorpusSearchScreen
 from .screens.help import HelpScreen
-from annotator.store import DocumentRecord, Store, StoreError
+from .screens.label_all import LabelAllScreen
+from annotator.store import SPAN_STATUSES, DocumentRecord, Store, StoreError
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
+from .widgets.search_bar import SearchBar
 from .widgets.span_list import SpanList
 from .widgets.status_bar import StatusBar
 
@@ -51,6 +56,11 @@ class AnnotatorApp(App[None]):
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
         Binding("D", "toggle_done", "Mark the document done / not done"),
+        Binding("slash", "search", "Search this document (ignores harakat, tatweel, alef forms)"),
+        Binding("greater_than_sign,f3", "next_hit(1)", "Next search hit (in reading order)"),
+        Binding("less_than_sign,shift+f3", "next_hit(-1)", "Previous search hit"),
+        Binding("F", "corpus_search", "Search all documents; Enter opens one at the hit"),
+        Binding("A", "label_all", "Label all occurrences of the span's words as suggestions"),
         Binding("question_mark", "help", "Show every key"),
         Binding("q", "quit", "Quit"),
     ]
@@ -65,6 +75,7 @@ class AnnotatorApp(App[None]):
         labels: list[str] | None = None,
         allow_overlap: bool = False,
         opened: tuple[DocumentRecord, DocumentRecord | None] | None = None,
+        fold_options: FoldOptions = FoldOptions(),
     ) -> None:
         """``opened`` is what ``store.open_document`` returned, if the caller already did it."""
         super().__init__()
@@ -80,6 +91,9 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
+        self.fold_options = fold_options  # how search folds text (harakat, alef, ya, ta)
+        self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
+        self._last_labelled: int | None = None  # id of the span labelled last (for A)
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
 
@@ -87,6 +101,7 @@ class AnnotatorApp(App[None]):
         with Horizontal(id="main"):
             yield DocumentView(self.document, self.options, caret=self.record.caret, id="document")
             yield SpanList(id="spans")
+        yield SearchBar(id="search")
         yield Legend(id="legend")
         yield StatusBar(id="status")
 
@@ -185,6 +200,7 @@ class AnnotatorApp(App[None]):
         if self._commit(self.store.add_span, self.record.id, *extent, label,
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
+            self._last_labelled = self._span_at(*extent, label)
             if self.record.status == "new":
                 self.store.set_status(self.record.id, "in_progress")
                 self.record = self.store.document(self.record.id)
@@ -269,6 +285,133 @@ class AnnotatorApp(App[None]):
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
         )
+
+    # -- search -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        # The bar takes the legend's row, so the document keeps its size (no relayout).
+        self.screen.add_class("-searching")
+        self.query_one(SearchBar).open()
+
+    def on_search_bar_submitted(self, message: SearchBar.Submitted) -> None:
+        self.search_document(message.query)
+        self.view.focus()
+
+    def on_search_bar_closed(self, _: SearchBar.Closed) -> None:
+        self.screen.remove_class("-searching")
+        self._hits = []
+        self.view.set_hits([])
+        self.view.focus()
+
+    def search_document(self, query: str) -> None:
+        """Highlight every hit of ``query`` and go to the first at or after the caret."""
+        self._hits = find_hits(self.document.text, query, self.fold_options)
+        bar = self.query_one(SearchBar)
+        bar.input.value = query
+        self.screen.add_class("-searching")
+        if not self._hits:
+            self.view.set_hits([])
+            bar.show_count(query, None, 0)
+            return
+        caret = self.view.caret
+        ahead = [n for n, (start, _) in enumerate(self._hits) if start >= caret]
+        self._go_to_hit(ahead[0] if ahead else 0)
+
+    def _go_to_hit(self, index: int) -> None:
+        self.view.set_hits(self._hits, index)
+        self.view.move_caret(self._hits[index][0])
+        bar = self.query_one(SearchBar)
+        bar.show_count(bar.input.value, index, len(self._hits))
+
+    def action_next_hit(self, direction: int) -> None:
+        """The next hit after the caret (or before it), wrapping round the document."""
+        if not self._hits:
+            self.notify("No search hits: press / to search", severity="warning")
+            return
+        caret = self.view.caret
+        starts = [start for start, _ in self._hits]
+        if direction > 0:
+            index = next((n for n, s in enumerate(starts) if s > caret), 0)
+        else:
+            index = next((n for n in reversed(range(len(starts))) if starts[n] < caret),
+                         len(starts) - 1)
+        self._go_to_hit(index)
+
+    def action_corpus_search(self) -> None:
+        query = self.query_one(SearchBar).input.value
+        self.push_screen(CorpusSearchScreen(self.store, self.fold_options, self.options, query),
+                         self._open_corpus_hit)
+
+    def _open_corpus_hit(self, hit: CorpusHit | None) -> None:
+        if hit is None:
+            return
+        self.show_document(hit.doc_id, caret=hit.start)
+        self.search_document(hit.query)
+
+    def show_document(self, doc_id: str, caret: int = 0) -> None:
+        """Open a stored document with the caret at ``caret`` (minimal: the corpus queue
+        brings the full version)."""
+        if doc_id != self.record.id:
+            self._save_caret()
+            self.record, self.replaced = self.store.document(doc_id), None
+            self.document = Document(self.store.text(doc_id))
+            self.source = os.path.basename(self.record.source)
+            self._hits, self._last_labelled, self._editing = [], None, None
+            self.view.set_document(self.document, caret)
+            self._saved_caret = self._caret = self.record.caret
+            self._reload_spans()
+        self.view.move_caret(caret)
+
+    # -- label all occurrences ----------------------------------------------------------------
+
+    def _span_at(self, start: int, end: int, label: str) -> int | None:
+        return next((s.id for s in self.spans
+                     if (s.start, s.end, s.label) == (start, end, label)), None)
+
+    def action_label_all(self) -> None:
+        """Offer every other whole-word occurrence of the span under the caret (else the span
+        labelled last) as a suggestion with its label: here, or in all documents."""
+        span = self._span_here(("accepted",))
+        if span is None:
+            span = next((s for s in self.spans if s.id == self._last_labelled), None)
+        if span is None:
+            self.notify("Label a span first, then A offers its other occurrences",
+                        severity="warning")
+            return
+        words = self.document.text[span.start:span.end]
+        found = {}
+        for doc_id in [self.record.id, *self.store.find_documents(words)]:
+            if doc_id in found:
+                continue
+            text = self.document.text if doc_id == self.record.id else self.store.text(doc_id)
+            found[doc_id] = suggested_occurrences(
+                text, words, self.store.spans(doc_id, SPAN_STATUSES), self.fold_options)
+        if not any(found.values()):
+            self.notify("No other occurrences of these words without a span")
+            return
+        self.push_screen(
+            LabelAllScreen(words, span.label, found, self.record.id, self.options),
+            lambda choice: self._add_suggestions(found, span.label, choice),
+        )
+
+    def _add_suggestions(self, found: dict[str, list[tuple[int, int]]], label: str,
+                         choice: str | None) -> None:
+        if choice is None:
+            return
+        added = documents = 0
+        for doc_id, extents in found.items():
+            if not extents or (choice == "here" and doc_id != self.record.id):
+                continue
+            try:
+                self.store.add_spans(doc_id, [(s, e, label) for s, e in extents],
+                                     status="suggested")
+            except StoreError as error:
+                self.notify(str(error), severity="warning")
+                continue
+            added, documents = added + len(extents), documents + 1
+        self._reload_spans()
+        self.notify(f"{added} {label} suggestion{'s' if added != 1 else ''} in {documents} "
+                    f"document{'s' if documents != 1 else ''}: a accepts, r rejects")
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]

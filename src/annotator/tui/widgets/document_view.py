@@ -70,6 +70,8 @@ class DocumentView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "document-view--caret",
         "document-view--control",
+        "document-view--hit",
+        "document-view--hit-current",
         "document-view--selection",
     }
 
@@ -107,6 +109,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._span_starts: list[int] = []
         self._longest_span = 0
         self._label_colours: dict[str, str] = {}
+        self._hits: list[tuple[int, int]] = []  # search hits, logical [start, end), in order
+        self._hit_starts: list[int] = []
+        self._current_hit: int | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -129,6 +134,18 @@ class DocumentView(ScrollView, can_focus=True):
         if self.scrollable_content_region.width != self.text_layout.width:
             self._relayout()
             self.caret = nav.snap(self.text_layout, self.caret)  # re-scrolls to the caret
+
+    def set_document(self, document: Document, caret: int = 0) -> None:
+        """Show another document, the caret at ``caret``; spans and hits are the caller's to set."""
+        self.document = document
+        self.anchor = None
+        self._goal_column = None
+        self._spans, self._span_starts, self._longest_span = [], [], 0
+        self._hits, self._hit_starts, self._current_hit = [], [], None
+        self._relayout()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._paint_version += 1
+        self.caret = nav.snap(self.text_layout, caret)
 
     def set_options(self, options: LayoutOptions) -> None:
         self.options = options
@@ -159,6 +176,7 @@ class DocumentView(ScrollView, can_focus=True):
         for index, code in enumerate(line.codes):
             if code == "K":
                 styles[index] += self.get_component_rich_style("document-view--control")
+        self._paint_hits(line, styles)
         layers = [("document-view--selection", self.selection), ("document-view--caret",
                   (caret, caret + 1) if caret >= 0 else None)]
         for component, extent in layers:
@@ -194,6 +212,28 @@ class DocumentView(ScrollView, can_focus=True):
         for index, count in enumerate(depth):
             if count > 1:
                 styles[index] += overlap
+
+    def _paint_hits(self, line: DisplayLine, styles: list[Style]) -> None:
+        """Search hits over the spans' colours (hits never overlap one another)."""
+        low = max(0, bisect_left(self._hit_starts, line.start) - 1)
+        high = bisect_left(self._hit_starts, line.end)
+        for index in range(low, high):
+            start, end = self._hits[index]
+            if end <= line.start:
+                continue
+            current = index == self._current_hit
+            style = self.get_component_rich_style(
+                "document-view--hit-current" if current else "document-view--hit")
+            for cell in line.cells_intersecting(start, end):
+                styles[cell] += style
+
+    def set_hits(self, hits: Sequence[tuple[int, int]], current: int | None = None) -> None:
+        """Highlight these search hits (logical ranges, in order, not overlapping); the
+        ``current`` one (an index into ``hits``) stands out."""
+        self._hits = list(hits)
+        self._hit_starts = [start for start, _ in self._hits]
+        self._current_hit = current
+        self._repaint()
 
     def _span_style(self, span: SpanLike) -> Style:
         colour = self._label_colours.get(span.label, "grey50")

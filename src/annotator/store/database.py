@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .fulltext import candidates, index_document
+from .fulltext import candidates, count, index_document
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -346,11 +346,17 @@ class Store:
             raise _unknown_document(doc_id)
         return row[0]
 
-    def find_documents(self, query: str) -> list[str]:
+    def find_documents(self, query: str, limit: int | None = None) -> list[str]:
         """Ids of the stored documents that may hold ``query`` (any search folding), in the
-        order they were stored, from the FTS5 index; callers find the hits with ``fold()``."""
+        order they were stored, from the FTS5 index (the first ``limit``); callers find the
+        hits with ``fold()``."""
         with self._reading("searching the documents") as conn:
-            return candidates(conn, query)
+            return candidates(conn, query, limit)
+
+    def count_documents(self, query: str) -> int:
+        """How many documents :meth:`find_documents` would return, counted in the index."""
+        with self._reading("searching the documents") as conn:
+            return count(conn, query)
 
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from annotator.text.folding import FoldOptions, fold
 
-__all__ = ["INDEX_FOLDING", "candidates", "create_index", "index_document"]
+__all__ = ["INDEX_FOLDING", "candidates", "count", "create_index", "index_document"]
 
 INDEX_FOLDING = FoldOptions(alef=True, ya=True, ta_marbuta=True)
 _TABLE = "document_folds"
@@ -53,17 +53,41 @@ def index_document(conn: sqlite3.Connection, doc_id: str, text: str) -> None:
     )
 
 
-def candidates(conn: sqlite3.Connection, query: str) -> list[str]:
-    """Ids of the documents whose folded text contains ``query`` folded with
-    :data:`INDEX_FOLDING`, in the order they were stored."""
+def _folded_query(query: str) -> str | None:
     folded = fold(query, INDEX_FOLDING).text
-    if not folded.strip():
+    return folded if folded.strip() else None
+
+
+def _phrase(folded: str) -> str:
+    return '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
+
+
+def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[str]:
+    """Ids of the documents whose folded text contains ``query`` folded with
+    :data:`INDEX_FOLDING`, in the order they were stored; the first ``limit`` of them."""
+    folded = _folded_query(query)
+    if folded is None:
         return []
     if len(folded) < _TRIGRAM:
         rows = conn.execute(
-            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid", (folded,)
+            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ?",
+            (folded, -1 if limit is None else limit),
         )
         return [row[0] for row in rows]
-    phrase = '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
-    rows = _database(conn)[_TABLE].search(phrase, columns=["doc_id"], order_by="original.rowid")
+    # Ordered by the FTS table's rowid, SQLite streams the matches in order and stops at the
+    # limit; ordered by the content table's, it would sort every match first.
+    rows = _database(conn)[_TABLE].search(
+        _phrase(folded), columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit)
     return [row["doc_id"] for row in rows]
+
+
+def count(conn: sqlite3.Connection, query: str) -> int:
+    """How many documents :func:`candidates` would list, without listing them."""
+    folded = _folded_query(query)
+    if folded is None:
+        return 0
+    if len(folded) < _TRIGRAM:
+        sql, value = f"SELECT count(*) FROM {_TABLE} WHERE instr(text, ?) > 0", folded
+    else:
+        sql, value = f"SELECT count(*) FROM {_TABLE}_fts WHERE {_TABLE}_fts MATCH ?", _phrase(folded)
+    return conn.execute(sql, (value,)).fetchone()[0]

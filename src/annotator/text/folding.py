@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cache
 
 __all__ = ["FoldOptions", "Folded", "fold", "fold_query"]
 
@@ -49,26 +48,30 @@ def _table(options: FoldOptions) -> dict[str, str]:
     return table
 
 
-class _Table(dict):
-    """A ``str.translate`` table: the folds, dropped characters to None, and any other
-    character lower-cased where that keeps one character -- computed once per character, so
-    translating runs in C (a 10 MB text folds in well under a second)."""
+class _Lower(dict):
+    """A ``str.translate`` table that lower-cases one character at a time where that keeps
+    one character (the slow path, for the text that ``str.lower`` would treat otherwise)."""
 
-    def __missing__(self, code: int) -> int | str | None:
-        char = chr(code)
-        lower = char.lower()
-        value = self[code] = lower if len(lower) == 1 and lower != char else code
+    def __missing__(self, code: int) -> int | str:
+        lower = chr(code).lower()
+        value = self[code] = lower if len(lower) == 1 else code
         return value
 
 
-@cache
-def _translation(options: FoldOptions) -> _Table:
-    table = _Table({ord(c): None for c in _DROPPED})
-    table.update({ord(c): f for c, f in _table(options).items()})
-    return table
-
-
+_LOWER = _Lower()
 _DROPPED_RUN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "]+")
+
+
+def _fold_kept(text: str, options: FoldOptions) -> str:
+    """Fold text that has no dropped characters left: every step runs in C."""
+    for char, folded in _table(options).items():
+        if char in text:
+            text = text.replace(char, folded)
+    # str.lower() lower-cases a whole string as the characters one by one, except İ (two
+    # characters) and Σ (ς at the end of a word): texts with them take the slow path.
+    if "\u0130" in text or "\u03a3" in text:
+        return text.translate(_LOWER)
+    return text.lower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,13 +110,15 @@ class Folded:
 
 
 def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
-    runs, origins = [0], [0]
+    runs, origins, pieces = [0], [0], []
     for match in _DROPPED_RUN.finditer(text):  # each dropped run starts a new kept run
-        runs.append(runs[-1] + match.start() - origins[-1])
+        pieces.append(text[origins[-1]:match.start()])
+        runs.append(runs[-1] + len(pieces[-1]))
         origins.append(match.end())
-    return Folded(text.translate(_translation(options)), tuple(runs), tuple(origins), len(text))
+    kept = "".join([*pieces, text[origins[-1]:]]) if pieces else text
+    return Folded(_fold_kept(kept, options), tuple(runs), tuple(origins), len(text))
 
 
 def fold_query(query: str, options: FoldOptions = FoldOptions()) -> str:
     """A query (or any text) folded the same way, without the map back."""
-    return query.translate(_translation(options))
+    return _fold_kept(_DROPPED_RUN.sub("", query), options)

@@ -18,7 +18,7 @@ from annotator.text.folding import FoldOptions
 from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
 from annotator.text.search import find_hits
 
-MAX_DOCUMENTS = 200  # documents whose hits are listed (the count covers them all)
+MAX_DOCUMENTS = 50  # documents whose hits are listed (the count covers them all)
 MAX_ROWS = 1000  # hit rows listed in all
 CONTEXT = 40  # characters of context on each side of a hit, within its paragraph
 
@@ -77,8 +77,8 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
         rows: list[Option] = []
         self._hits = []
         documents = total = 0
-        matching = self.store.find_documents(query)
-        for doc_id in matching[:MAX_DOCUMENTS]:
+        matching = self.store.count_documents(query)
+        for doc_id in self.store.find_documents(query, limit=MAX_DOCUMENTS):
             text = self.store.text(doc_id)
             hits = find_hits(text, query, self.fold_options)
             if not hits:
@@ -95,11 +95,11 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
                 row.append_text(context_line(text, start, end, self.options))
                 rows.append(Option(row))
                 self._hits.append(CorpusHit(doc_id, start, end, query))
-        more = len(matching) - MAX_DOCUMENTS
         summary = f"{total} hit{'s' if total != 1 else ''} in {documents} document" + \
             ("" if documents == 1 else "s")
-        if more > 0:
-            summary += f"; only the first {MAX_DOCUMENTS} of {len(matching)} documents searched"
+        if matching > MAX_DOCUMENTS:
+            summary += (f" (the first {MAX_DOCUMENTS} of the {matching} documents that match; "
+                        "add words to narrow the search)")
         self.query_one("#corpus-summary", Static).update(Text(summary))
         hits = self.query_one(OptionList)
         hits.clear_options()

@@ -129,3 +129,13 @@ def test_documents_stored_before_the_index_existed_are_indexed_by_the_migration(
     with Store(path, annotator="tester") as store:
         assert store.find_documents("الامم") == ["old"]
         assert store.text("old") == "في الأمم المتحدة"
+
+
+def test_documents_come_in_stored_order_a_page_at_a_time(store, tmp_path):
+    ids = [store.open_document(f"{n} الأمم", tmp_path / f"{n}.txt")[0].id for n in range(7)]
+    assert store.count_documents("الامم") == 7
+    assert store.find_documents("الامم", limit=3) == ids[:3]
+    assert store.find_documents("الامم", limit=3, offset=3) == ids[3:6]
+    assert store.find_documents("الامم", offset=6) == ids[6:]
+    assert store.find_documents("ال", limit=2, offset=1) == ids[1:3]  # the short-query scan
+    assert store.count_documents("ال") == 7 and store.count_documents("\u064e") == 0

@@ -178,3 +178,25 @@ def test_search_finds_the_united_nations_in_a_real_terminal(tmp_path):
         assert f"offset {seed.index('الأمم', first + 1)}/3328" in "\n".join(rows)
     finally:
         session.close()
+
+
+async def test_corpus_search_lists_a_page_of_documents_and_enter_on_more_adds_the_next(store, tmp_path):
+    from annotator.tui.screens.corpus_search import PAGE
+
+    for n in range(PAGE + 3):
+        store.open_document(f"{n}: اجتمعت الأمم المتحدة", tmp_path / f"{n:02}.txt")
+    app = AnnotatorApp("نص آخر", "other.txt", store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        hits = app.screen.query_one("OptionList")
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert f"{PAGE} hits in {PAGE} documents" in summary and f"{PAGE + 3} the index" in summary
+        assert "3 more documents" in str(hits.options[-1].prompt)
+        hits.highlighted = len(hits.options) - 1
+        await pilot.press("enter")
+        await pilot.pause()
+        headings = [str(o.prompt) for o in hits.options if o.disabled]
+        assert headings == [f"{n:02}.txt  (1 hit)" for n in range(PAGE + 3)]
+        assert f"{PAGE + 3} hits in {PAGE + 3} documents" in str(
+            app.screen.query_one("#corpus-summary").render())

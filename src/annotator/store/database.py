@@ -346,12 +346,12 @@ class Store:
             raise _unknown_document(doc_id)
         return row[0]
 
-    def find_documents(self, query: str, limit: int | None = None) -> list[str]:
+    def find_documents(self, query: str, limit: int | None = None, offset: int = 0) -> list[str]:
         """Ids of the stored documents that may hold ``query`` (any search folding), in the
-        order they were stored, from the FTS5 index (the first ``limit``); callers find the
-        hits with ``fold()``."""
+        order they were stored, from the FTS5 index (``limit`` of them after ``offset``);
+        callers find the hits with ``fold()``."""
         with self._reading("searching the documents") as conn:
-            return candidates(conn, query, limit)
+            return candidates(conn, query, limit, offset)
 
     def count_documents(self, query: str) -> int:
         """How many documents :meth:`find_documents` would return, counted in the index."""

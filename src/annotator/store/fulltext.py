@@ -62,22 +62,24 @@ def _phrase(folded: str) -> str:
     return '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
 
 
-def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[str]:
+def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None,
+               offset: int = 0) -> list[str]:
     """Ids of the documents whose folded text contains ``query`` folded with
-    :data:`INDEX_FOLDING`, in the order they were stored; the first ``limit`` of them."""
+    :data:`INDEX_FOLDING`, in the order they were stored: ``limit`` of them after ``offset``."""
     folded = _folded_query(query)
     if folded is None:
         return []
     if len(folded) < _TRIGRAM:
         rows = conn.execute(
-            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ?",
-            (folded, -1 if limit is None else limit),
+            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ? OFFSET ?",
+            (folded, -1 if limit is None else limit, offset),
         )
         return [row[0] for row in rows]
     # Ordered by the FTS table's rowid, SQLite streams the matches in order and stops at the
     # limit; ordered by the content table's, it would sort every match first.
     rows = _database(conn)[_TABLE].search(
-        _phrase(folded), columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit)
+        _phrase(folded), columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit,
+        offset=offset or None)
     return [row["doc_id"] for row in rows]
 
 

@@ -1,5 +1,8 @@
 """Search every stored document: hits listed per document, each with its context line
-shaped and in visual order, the hit highlighted through the cell map; Enter opens one."""
+shaped and in visual order, the hit highlighted through the cell map; Enter opens one.
+
+Documents come a page at a time from the store's FTS5 index; the hits in each are re-found
+with ``fold()`` from the stored text, so they are offsets of the original text."""
 
 from __future__ import annotations
 
@@ -18,8 +21,8 @@ from annotator.text.folding import FoldOptions
 from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
 from annotator.text.search import find_hits
 
-MAX_DOCUMENTS = 50  # documents whose hits are listed (the count covers them all)
-MAX_ROWS = 1000  # hit rows listed in all
+PAGE = 25  # documents listed at a time (a screenful and more); Enter on "more" adds a page
+MAX_HITS = 50  # hit rows listed per document
 CONTEXT = 40  # characters of context on each side of a hit, within its paragraph
 
 
@@ -48,25 +51,27 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
     """A query input over a list of hits grouped by document."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Back to the document")]
+    _MORE = "more"  # the row that lists the next page
 
     def __init__(self, store: Store, fold_options: FoldOptions, options: LayoutOptions,
                  query: str = "") -> None:
         super().__init__()
         self.store, self.fold_options, self.options = store, fold_options, options
-        self._initial = query
-        self._hits: list[CorpusHit | None] = []  # per option row; None for a heading
+        self._query = query
+        self._rows: list[CorpusHit | str | None] = []  # per option: a hit, "more", or None
+        self._matching = self._listed = self._documents = self._total = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Search all documents: type, Enter; Enter on a hit opens it; Escape goes back",
                      id="corpus-title")
-        yield Input(value=self._initial, placeholder="word or words", id="corpus-query")
+        yield Input(value=self._query, placeholder="word or words", id="corpus-query")
         yield Static("", id="corpus-summary")
         yield OptionList(id="corpus-hits")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
-        if self._initial.strip():
-            self.search(self._initial)
+        if self._query.strip():
+            self.search(self._query)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -74,44 +79,63 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
         self.query_one(OptionList).focus()
 
     def search(self, query: str) -> None:
-        rows: list[Option] = []
-        self._hits = []
-        documents = total = 0
-        matching = self.store.count_documents(query)
-        for doc_id in self.store.find_documents(query, limit=MAX_DOCUMENTS):
-            text = self.store.text(doc_id)
-            hits = find_hits(text, query, self.fold_options)
-            if not hits:
-                continue  # the index folds more widely than this search
-            documents, total = documents + 1, total + len(hits)
-            if len(rows) >= MAX_ROWS:
-                continue
-            name = visual_text(os.path.basename(self.store.document(doc_id).source), self.options)
-            rows.append(Option(Text(f"{name}  ({len(hits)} hit{'s' if len(hits) > 1 else ''})",
-                                    style="bold"), disabled=True))
-            self._hits.append(None)
-            for start, end in hits[: MAX_ROWS - len(rows)]:
-                row = Text(f"  {start:>7}  ", style="dim")
-                row.append_text(context_line(text, start, end, self.options))
-                rows.append(Option(row))
-                self._hits.append(CorpusHit(doc_id, start, end, query))
-        summary = f"{total} hit{'s' if total != 1 else ''} in {documents} document" + \
-            ("" if documents == 1 else "s")
-        if matching > MAX_DOCUMENTS:
-            summary += (f" (the first {MAX_DOCUMENTS} of the {matching} documents that match; "
-                        "add words to narrow the search)")
+        self._query, self._rows = query, []
+        self._matching = self.store.count_documents(query)
+        self._listed = self._documents = self._total = 0
+        self.query_one(OptionList).clear_options()
+        self._list_page()
+
+    def _list_page(self) -> None:
+        """Add the hits of the next page of documents, and a "more" row if any are left."""
+        hits_list = self.query_one(OptionList)
+        if self._rows and self._rows[-1] == self._MORE:
+            self._rows.pop()
+            hits_list.remove_option_at_index(len(self._rows))
+        first_new = len(self._rows)
+        ids = self.store.find_documents(self._query, limit=PAGE, offset=self._listed)
+        self._listed += len(ids)
+        rows = [row for doc_id in ids for row in self._document_rows(doc_id)]
+        if self._listed < self._matching:
+            rows.append(Option(Text(f"… {self._matching - self._listed} more documents may "
+                                    f"match: Enter lists the next {PAGE}", style="italic")))
+            self._rows.append(self._MORE)
+        hits_list.add_options(rows)
+        self._show_summary()
+        if len(self._rows) > first_new:
+            hits_list.highlighted = next(
+                (n for n in range(first_new, len(self._rows)) if self._rows[n] is not None), None)
+
+    def _document_rows(self, doc_id: str) -> list[Option]:
+        text = self.store.text(doc_id)
+        hits = find_hits(text, self._query, self.fold_options)
+        if not hits:
+            return []  # the index folds more widely than this search
+        self._documents, self._total = self._documents + 1, self._total + len(hits)
+        name = visual_text(os.path.basename(self.store.document(doc_id).source), self.options)
+        rows = [Option(Text(f"{name}  ({len(hits)} hit{'s' if len(hits) > 1 else ''})",
+                            style="bold"), disabled=True)]
+        self._rows.append(None)
+        for start, end in hits[:MAX_HITS]:
+            row = Text(f"  {start:>7}  ", style="dim")
+            row.append_text(context_line(text, start, end, self.options))
+            rows.append(Option(row))
+            self._rows.append(CorpusHit(doc_id, start, end, self._query))
+        return rows
+
+    def _show_summary(self) -> None:
+        summary = (f"{self._total} hit{'s' if self._total != 1 else ''} in {self._documents} "
+                   f"document{'' if self._documents == 1 else 's'}")
+        if self._listed < self._matching:
+            summary += f" (searched {self._listed} of the {self._matching} the index names)"
         self.query_one("#corpus-summary", Static).update(Text(summary))
-        hits = self.query_one(OptionList)
-        hits.clear_options()
-        hits.add_options(rows)
-        if rows:
-            hits.highlighted = 1  # the first hit, under its document's heading
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        hit = self._hits[event.option_index]
-        if hit is not None:
-            self.dismiss(hit)
+        row = self._rows[event.option_index]
+        if row == self._MORE:
+            self._list_page()
+        elif row is not None:
+            self.dismiss(row)
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

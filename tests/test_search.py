@@ -139,3 +139,16 @@ def test_documents_come_in_stored_order_a_page_at_a_time(store, tmp_path):
     assert store.find_documents("الامم", offset=6) == ids[6:]
     assert store.find_documents("ال", limit=2, offset=1) == ids[1:3]  # the short-query scan
     assert store.count_documents("ال") == 7 and store.count_documents("\u064e") == 0
+
+
+def test_a_long_document_is_stored_at_once_and_indexed_before_the_next_search(store, tmp_path):
+    from annotator.store.fulltext import INLINE_LIMIT
+
+    long_text = "كلمة " * (INLINE_LIMIT // 5) + "في الأُمَم المتحدة"
+    doc = store.open_document(long_text, tmp_path / "long.txt")[0].id
+    with sqlite3.connect(store.path) as conn:  # not indexed yet: opening it did not wait
+        assert conn.execute("SELECT count(*) FROM document_folds").fetchone() == (0,)
+    assert store.count_documents("الامم") == 1
+    assert store.find_documents("الامم") == [doc]
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT count(*) FROM document_folds").fetchone() == (1,)

@@ -59,7 +59,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .fulltext import candidates, count, index_document
+from .fulltext import candidates, count, index_document, index_pending, pending
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -331,7 +331,7 @@ class Store:
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (doc_id, text, len(text), where, now, now, previous.id if previous else None),
                 )
-                index_document(conn, doc_id, text)  # in the same transaction: never out of step
+                index_document(conn, doc_id, text)  # in this transaction, unless it is long
             record = self._document(conn, doc_id)
         return record, previous
 
@@ -350,13 +350,23 @@ class Store:
         """Ids of the stored documents that may hold ``query`` (any search folding), in the
         order they were stored, from the FTS5 index (``limit`` of them after ``offset``);
         callers find the hits with ``fold()``."""
+        self._catch_up_index()
         with self._reading("searching the documents") as conn:
             return candidates(conn, query, limit, offset)
 
     def count_documents(self, query: str) -> int:
         """How many documents :meth:`find_documents` would return, counted in the index."""
+        self._catch_up_index()
         with self._reading("searching the documents") as conn:
             return count(conn, query)
+
+    def _catch_up_index(self) -> None:
+        """Index the long documents stored since the last search (fulltext.py)."""
+        with self._reading("checking the search index") as conn:
+            if not pending(conn):
+                return
+        with self._writing("indexing documents for search") as conn:
+            index_pending(conn)
 
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:

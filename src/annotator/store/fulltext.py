@@ -7,6 +7,12 @@ folding would: callers re-check each candidate against the stored text with thei
 and map hits back with ``fold()`` (no offset map is stored).  sqlite-utils builds the FTS5
 table ``document_folds_fts`` with triggers that keep it in step with ``document_folds``.
 
+A document is indexed in the transaction that stores it when it is at most
+:data:`INLINE_LIMIT` characters long (an article: about a millisecond).  A longer one -- a
+10 MB text takes over a second to index -- is indexed by :func:`index_pending` before the
+next search, so opening it is not delayed and no search ever misses it.  The same catch-up
+covers any other code that stores documents.
+
 The tokenizer is ``trigram``: Arabic attaches clitics (و ب ل ال) to words, so a search must
 match inside words -- «الامم» in «والأمم» -- which word tokenizers cannot.  A trigram index
 answers queries of three or more folded characters; shorter ones scan the folded copies.
@@ -20,11 +26,15 @@ import sqlite_utils
 
 from annotator.text.folding import FoldOptions, fold
 
-__all__ = ["INDEX_FOLDING", "candidates", "count", "create_index", "index_document"]
+__all__ = [
+    "INDEX_FOLDING", "INLINE_LIMIT", "candidates", "count", "create_index", "index_document",
+    "index_pending", "pending",
+]
 
 INDEX_FOLDING = FoldOptions(alef=True, ya=True, ta_marbuta=True)
 _TABLE = "document_folds"
 _TRIGRAM = 3  # the shortest query the trigram index can answer
+INLINE_LIMIT = 1 << 16  # characters: longer documents are indexed before the next search
 
 
 def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
@@ -41,16 +51,37 @@ def create_index(conn: sqlite3.Connection) -> None:
         foreign_keys=[("doc_id", "documents", "id")],
     )
     for doc_id, text in conn.execute("SELECT id, text FROM documents ORDER BY rowid"):
-        index_document(conn, doc_id, text)
+        index_document(conn, doc_id, text, now=True)
     db[_TABLE].enable_fts(["text"], tokenize="trigram", create_triggers=True)
 
 
-def index_document(conn: sqlite3.Connection, doc_id: str, text: str) -> None:
-    """Add a newly stored document to the index (its triggers update the FTS table)."""
+def index_document(conn: sqlite3.Connection, doc_id: str, text: str, *, now: bool = False) -> None:
+    """Add a newly stored document to the index (its triggers update the FTS table); a long
+    one only if ``now``, else it waits for :func:`index_pending`."""
+    if len(text) > INLINE_LIMIT and not now:
+        return
     conn.execute(
         f"INSERT OR IGNORE INTO {_TABLE}(doc_id, text) VALUES (?, ?)",
         (doc_id, fold(text, INDEX_FOLDING).text),
     )
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Are documents waiting to be indexed?  (Documents are never deleted, so comparing the
+    two counts, each read off a covering index, answers in microseconds.)"""
+    row = conn.execute(
+        f"SELECT (SELECT count(*) FROM documents) > (SELECT count(*) FROM {_TABLE})").fetchone()
+    return bool(row[0])
+
+
+def index_pending(conn: sqlite3.Connection) -> int:
+    """Index every stored document the index lacks; how many there were."""
+    waiting = conn.execute(
+        f"SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM {_TABLE})").fetchall()
+    for (doc_id,) in waiting:
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        index_document(conn, doc_id, text, now=True)
+    return len(waiting)
 
 
 def _folded_query(query: str) -> str | None:

@@ -92,7 +92,7 @@ def main() -> None:
 
         def screen(word: str):
             count, hits = page(word)
-            return count, [context_line(store.text(d), s, e, LAYOUT)
+            return count, [context_line(store.text(d), s, e, LAYOUT, 80)
                            for d, found in hits for s, e in found[:MAX_HITS]]
 
         kinds = {"like": like, "all": store.find_documents, "page": page, "screen": screen}

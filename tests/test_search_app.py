@@ -8,7 +8,7 @@ from test_terminal import ANNOTATOR, Tmux  # noqa: F401  (the tmux helper, not i
 
 from annotator.store import SPAN_STATUSES, Store
 from annotator.text.folding import fold_query
-from annotator.text.layout import visual_text
+from annotator.text.layout import LayoutOptions, visual_text
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.search_bar import SearchBar
@@ -200,3 +200,20 @@ async def test_corpus_search_lists_a_page_of_documents_and_enter_on_more_adds_th
         assert headings == [f"{n:02}.txt  (1 hit)" for n in range(PAGE + 3)]
         assert f"{PAGE + 3} hits in {PAGE + 3} documents" in str(
             app.screen.query_one("#corpus-summary").render())
+
+
+@pytest.mark.parametrize("width", [20, 40, 77])
+def test_a_context_line_is_cropped_around_its_hit_in_visual_order(seed_text, width):
+    from annotator.text.layout import layout_paragraph
+    from annotator.tui.screens.corpus_search import context_line
+
+    start = seed_text.index("الأمم")
+    end = start + len("الأمم")
+    row = context_line(seed_text, start, end, LayoutOptions(), width)
+    assert 0 < row.cell_len <= width
+    # the reversed cells are the hit's cells as the whole paragraph lays them out
+    [para] = layout_paragraph(seed_text, 0, 1 << 30)  # the seed is one paragraph
+    hit = "".join(para.texts[i] for i in sorted(para.cells_intersecting(start, end)))
+    reversed_text = "".join(row.plain[s.start:s.end] for s in row.spans if "reverse" in str(s.style))
+    assert reversed_text == hit
+    assert row.plain[1:-1] in para.text  # a piece of the visual line (its cut edges aside)

@@ -23,7 +23,8 @@ from annotator.text.search import find_hits
 
 PAGE = 25  # documents listed at a time (a screenful and more); Enter on "more" adds a page
 MAX_HITS = 50  # hit rows listed per document
-CONTEXT = 40  # characters of context on each side of a hit, within its paragraph
+CONTEXT = 80  # characters of context laid out on each side of a hit, within its paragraph
+OFFSET_WIDTH = 11  # the hit's offset before its context line
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +35,24 @@ class CorpusHit:
     query: str
 
 
-def context_line(text: str, start: int, end: int, options: LayoutOptions) -> Text:
-    """The hit's paragraph around it, as one shaped line in visual order, the hit reversed."""
+def context_line(text: str, start: int, end: int, options: LayoutOptions, width: int) -> Text:
+    """The hit's paragraph around it as one shaped line in visual order, ``width`` columns
+    at most, the hit in reverse.  The line is laid out whole, then cropped to the columns
+    around the hit: cropping in visual order keeps both sides readable, where wrapping would
+    put an RTL line's beginning below its end."""
     left = max(text.rfind("\n", 0, start) + 1, start - CONTEXT)
     stop = text.find("\n", end)
     right = min(len(text) if stop < 0 else stop, end + CONTEXT)
     [line, *_] = layout_paragraph(text[left:right], left, 1 << 30, options)
     marked = set(line.cells_intersecting(start, end))
+    columns = line.columns()
+    hit_left = min(columns[i] for i in marked)
+    hit_right = max(columns[i] + line.widths[i] for i in marked)
+    first = max(0, min((hit_left + hit_right - width) // 2, line.width - width))
     row = Text()
     for index, glyph in enumerate(line.texts):
-        row.append(glyph, style="reverse bold" if index in marked else "")
+        if first <= columns[index] and columns[index] + line.widths[index] <= first + width:
+            row.append(glyph, style="reverse bold" if index in marked else "")
     return row
 
 
@@ -116,11 +125,16 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
                             style="bold"), disabled=True)]
         self._rows.append(None)
         for start, end in hits[:MAX_HITS]:
-            row = Text(f"  {start:>7}  ", style="dim")
-            row.append_text(context_line(text, start, end, self.options))
+            row = Text(f"{start:>{OFFSET_WIDTH - 2}}  ", style="dim")
+            row.append_text(context_line(text, start, end, self.options, self._context_width()))
             rows.append(Option(row))
             self._rows.append(CorpusHit(doc_id, start, end, self._query))
         return rows
+
+    def _context_width(self) -> int:
+        """Columns left for a context line in the list (its borders, scroll bar and the
+        offset take the rest)."""
+        return max(10, self.app.size.width - OFFSET_WIDTH - 6)
 
     def _show_summary(self) -> None:
         summary = (f"{self._total} hit{'s' if self._total != 1 else ''} in {self._documents} "

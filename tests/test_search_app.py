@@ -26,6 +26,13 @@ def count_shown(app) -> str:
     return str(app.query_one("#search-count").render())
 
 
+async def press_and_wait(app, pilot, key: str) -> None:
+    """Press a key whose work runs in a thread worker, and wait for it and its result."""
+    await pilot.press(key)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def search(pilot, query: str) -> None:
     await pilot.press("slash", *query, "enter")
     await pilot.pause()
@@ -130,10 +137,9 @@ async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(sto
         view = app.query_one(DocumentView)
         view.move_caret(TEXT.rindex("الأمم"))
         await pilot.press("3")  # ORG on the word under the caret
-        await pilot.press("A")
+        await press_and_wait(app, pilot, "A")
         assert type(app.screen).__name__ == "LabelAllScreen"
-        await pilot.press("a")  # all documents
-        await pilot.pause()
+        await press_and_wait(app, pilot, "a")  # all documents
         here = [(TEXT[s.start:s.end], s.label, s.status) for s in store.spans(app.record.id)]
         assert sorted(here) == sorted([("الأمم", "ORG", "accepted"), ("الأُمَمَ", "ORG", "suggested"),
                                        ("الامـم", "ORG", "suggested")])
@@ -142,8 +148,7 @@ async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(sto
         # a suggestion is accepted or rejected like an imported one; A does not offer it again
         view.move_caret(TEXT.index("الامـم"))
         await pilot.press("r")
-        await pilot.press("A")
-        await pilot.pause()
+        await press_and_wait(app, pilot, "A")
         assert type(app.screen).__name__ != "LabelAllScreen"  # nothing left to offer
         statuses = sorted(s.status for s in store.spans(app.record.id, SPAN_STATUSES))
         assert statuses == ["accepted", "rejected", "suggested"]
@@ -154,8 +159,9 @@ async def test_label_all_here_only_leaves_other_documents_alone(store, tmp_path)
     app = AnnotatorApp(TEXT, "un.txt", store)
     async with app.run_test(size=(100, 20)) as pilot:
         app.query_one(DocumentView).move_caret(TEXT.rindex("الأمم"))
-        await pilot.press("3", "A", "h")
-        await pilot.pause()
+        await pilot.press("3")
+        await press_and_wait(app, pilot, "A")
+        await press_and_wait(app, pilot, "h")
         assert len(store.spans(app.record.id)) == 3
         assert store.spans(other_id) == []
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -12,7 +13,7 @@ from annotator.text import navigation as nav
 from annotator.text.document import Document
 from annotator.text.folding import FoldOptions
 from annotator.text.search import find_hits, suggested_occurrences
-from annotator.text.layout import LayoutOptions
+from annotator.text.layout import LayoutOptions, visual_text
 from .screens.corpus_search import CorpusHit, CorpusSearchScreen
 from .screens.help import HelpScreen
 from .screens.label_all import LabelAllScreen
@@ -379,36 +380,55 @@ class AnnotatorApp(App[None]):
                         severity="warning")
             return
         words = self.document.text[span.start:span.end]
-        found = {}
-        for doc_id in [self.record.id, *self.store.find_documents(words)]:
-            if doc_id in found:
-                continue
-            text = self.document.text if doc_id == self.record.id else self.store.text(doc_id)
-            found[doc_id] = suggested_occurrences(
-                text, words, self.store.spans(doc_id, SPAN_STATUSES), self.fold_options)
+        self.notify(f"Looking for «{visual_text(words, self.options)}» in every document")
+        self._find_occurrences(self.record.id, self.document.text, words, span.label)
+
+    @work(thread=True, exclusive=True, group="label-all")
+    def _find_occurrences(self, doc_id: str, text: str, words: str, label: str) -> None:
+        """Off the UI thread: a common word can be in thousands of documents (seconds)."""
+        found = {doc_id: suggested_occurrences(
+            text, words, self.store.spans(doc_id, SPAN_STATUSES), self.fold_options)}
+        for other in self.store.find_documents(words):
+            if other not in found:
+                found[other] = suggested_occurrences(
+                    self.store.text(other), words, self.store.spans(other, SPAN_STATUSES),
+                    self.fold_options)
+        self.call_from_thread(self._offer_occurrences, doc_id, words, label, found)
+
+    def _offer_occurrences(self, doc_id: str, words: str, label: str,
+                           found: dict[str, list[tuple[int, int]]]) -> None:
         if not any(found.values()):
             self.notify("No other occurrences of these words without a span")
             return
-        self.push_screen(
-            LabelAllScreen(words, span.label, found, self.record.id, self.options),
-            lambda choice: self._add_suggestions(found, span.label, choice),
-        )
 
-    def _add_suggestions(self, found: dict[str, list[tuple[int, int]]], label: str,
-                         choice: str | None) -> None:
-        if choice is None:
-            return
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                chosen_docs = found if choice == "all" else {doc_id: found[doc_id]}
+                self._store_suggestions(chosen_docs, label)
+
+        self.push_screen(LabelAllScreen(words, label, found, doc_id, self.options), chosen)
+
+    @work(thread=True, exclusive=True, group="label-all")
+    def _store_suggestions(self, found: dict[str, list[tuple[int, int]]], label: str) -> None:
+        """One transaction per document (all of a document's or none), off the UI thread."""
         added = documents = 0
+        problems = []
         for doc_id, extents in found.items():
-            if not extents or (choice == "here" and doc_id != self.record.id):
+            if not extents:
                 continue
             try:
                 self.store.add_spans(doc_id, [(s, e, label) for s, e in extents],
                                      status="suggested")
             except StoreError as error:
-                self.notify(str(error), severity="warning")
+                problems.append(str(error))
                 continue
             added, documents = added + len(extents), documents + 1
+        self.call_from_thread(self._suggestions_stored, label, added, documents, problems)
+
+    def _suggestions_stored(self, label: str, added: int, documents: int,
+                            problems: list[str]) -> None:
+        for problem in problems[:3]:
+            self.notify(problem, severity="warning")
         self._reload_spans()
         self.notify(f"{added} {label} suggestion{'s' if added != 1 else ''} in {documents} "
                     f"document{'s' if documents != 1 else ''}: a accepts, r rejects")

@@ -34,9 +34,10 @@ HELP_NOTES = (
     "Offsets are code-point offsets into the stored text (after CRLF -> LF). Every action "
     "is committed to the database before the screen shows it.\n\n"
     "Control characters show as visible symbols, bidi controls as arrows; they are inert.\n\n"
-    "Search (/ here, F in all documents) ignores harakat and tatweel and folds أ إ آ ٱ to ا "
-    "and ى to ي, so الامم finds الأمم. After labelling a span, A offers its other whole-word "
-    "occurrences as suggestions."
+    "Search (/ here, F in all documents) ignores harakat and tatweel and folds the alef "
+    "forms (hamza above or below, madda, wasla) to a bare alef and alef maqsura to ya, so a "
+    "query typed without hamza finds words written with it. After labelling a span, A offers "
+    "its other whole-word occurrences as suggestions."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
 

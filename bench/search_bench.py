@@ -10,7 +10,8 @@ Timed, interleaved in one run, the median of ``--rounds``:
 * baseline: ``SELECT id FROM documents WHERE text LIKE '%word%'`` on a second connection to
   the same file -- a scan of every text, which does not even fold;
 * ``Store.find_documents(word)``: every document that holds the word, from the index;
-* the search the corpus search screen runs: how many documents match (``count_documents``),
+* the search the corpus search screen runs: how many documents match (``count_documents``,
+  which stops counting past 1000),
   the first page of them (``find_documents(word, limit=PAGE)``, 25) and their hits (folded,
   mapped back to offsets with ``fold()``);
 * that and each listed hit's context line, shaped and reordered (the screen's rows, not
@@ -37,7 +38,7 @@ from corpus import seed_text
 from annotator.store import Store
 from annotator.text.layout import LayoutOptions
 from annotator.text.search import find_hits
-from annotator.tui.screens.corpus_search import MAX_HITS, PAGE, context_line
+from annotator.tui.screens.corpus_search import COUNT_CAP, MAX_HITS, PAGE, context_line
 
 ARTICLE_BYTES = 3 * 1024
 RARE_NAME = "أنطونيو غوتيريش"
@@ -88,7 +89,8 @@ def main() -> None:
 
         def page(word: str):
             ids = store.find_documents(word, limit=PAGE)
-            return store.count_documents(word), [(d, find_hits(store.text(d), word)) for d in ids]
+            return (store.count_documents(word, cap=COUNT_CAP + 1),
+                    [(d, find_hits(store.text(d), word)) for d in ids])
 
         def screen(word: str):
             count, hits = page(word)

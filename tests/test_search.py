@@ -139,6 +139,7 @@ def test_documents_come_in_stored_order_a_page_at_a_time(store, tmp_path):
     assert store.find_documents("الامم", offset=6) == ids[6:]
     assert store.find_documents("ال", limit=2, offset=1) == ids[1:3]  # the short-query scan
     assert store.count_documents("ال") == 7 and store.count_documents("\u064e") == 0
+    assert store.count_documents("الامم", cap=4) == 4 and store.count_documents("ال", cap=5) == 5
 
 
 def test_a_long_document_is_stored_at_once_and_indexed_before_the_next_search(store, tmp_path):

@@ -223,3 +223,19 @@ def test_a_context_line_is_cropped_around_its_hit_in_visual_order(seed_text, wid
     reversed_text = "".join(row.plain[s.start:s.end] for s in row.spans if "reverse" in str(s.style))
     assert reversed_text == hit
     assert row.plain[1:-1] in para.text  # a piece of the visual line (its cut edges aside)
+
+
+async def test_corpus_search_stops_counting_at_the_cap(store, tmp_path, monkeypatch):
+    from annotator.tui.screens import corpus_search
+
+    monkeypatch.setattr(corpus_search, "PAGE", 2)
+    monkeypatch.setattr(corpus_search, "COUNT_CAP", 4)
+    for n in range(7):
+        store.open_document(f"{n} الأمم", tmp_path / f"{n}.txt")
+    app = AnnotatorApp("نص آخر", "other.txt", store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert "2 hits in 2 documents (searched 2 of the 4+ the index names)" in summary
+        assert "3+ more documents" in str(app.screen.query_one("OptionList").options[-1].prompt)

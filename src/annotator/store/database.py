@@ -354,11 +354,12 @@ class Store:
         with self._reading("searching the documents") as conn:
             return candidates(conn, query, limit, offset)
 
-    def count_documents(self, query: str) -> int:
-        """How many documents :meth:`find_documents` would return, counted in the index."""
+    def count_documents(self, query: str, cap: int | None = None) -> int:
+        """How many documents :meth:`find_documents` would return, counted in the index up
+        to ``cap``."""
         self._catch_up_index()
         with self._reading("searching the documents") as conn:
-            return count(conn, query)
+            return count(conn, query, cap)
 
     def _catch_up_index(self) -> None:
         """Index the long documents stored since the last search (fulltext.py)."""

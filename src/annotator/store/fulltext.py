@@ -114,13 +114,15 @@ def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None,
     return [row["doc_id"] for row in rows]
 
 
-def count(conn: sqlite3.Connection, query: str) -> int:
-    """How many documents :func:`candidates` would list, without listing them."""
+def count(conn: sqlite3.Connection, query: str, cap: int | None = None) -> int:
+    """How many documents :func:`candidates` would list, without listing them; counting
+    stops at ``cap`` (a common word is in nearly every document: 1000+ says enough)."""
     folded = _folded_query(query)
     if folded is None:
         return 0
     if len(folded) < _TRIGRAM:
-        sql, value = f"SELECT count(*) FROM {_TABLE} WHERE instr(text, ?) > 0", folded
+        sql, value = f"SELECT rowid FROM {_TABLE} WHERE instr(text, ?) > 0", folded
     else:
-        sql, value = f"SELECT count(*) FROM {_TABLE}_fts WHERE {_TABLE}_fts MATCH ?", _phrase(folded)
-    return conn.execute(sql, (value,)).fetchone()[0]
+        sql, value = f"SELECT rowid FROM {_TABLE}_fts WHERE {_TABLE}_fts MATCH ?", _phrase(folded)
+    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (value, -1 if cap is None else cap))
+    return row.fetchone()[0]

@@ -23,6 +23,7 @@ from annotator.text.search import find_hits
 
 PAGE = 25  # documents listed at a time (a screenful and more); Enter on "more" adds a page
 MAX_HITS = 50  # hit rows listed per document
+COUNT_CAP = 1000  # documents counted at most: past that the summary says "1000+"
 CONTEXT = 80  # characters of context laid out on each side of a hit, within its paragraph
 OFFSET_WIDTH = 11  # the hit's offset before its context line
 
@@ -89,7 +90,7 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
 
     def search(self, query: str) -> None:
         self._query, self._rows = query, []
-        self._matching = self.store.count_documents(query)
+        self._matching = self.store.count_documents(query, cap=COUNT_CAP + 1)
         self._listed = self._documents = self._total = 0
         self.query_one(OptionList).clear_options()
         self._list_page()
@@ -105,8 +106,10 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
         self._listed += len(ids)
         rows = [row for doc_id in ids for row in self._document_rows(doc_id)]
         if self._listed < self._matching:
-            rows.append(Option(Text(f"… {self._matching - self._listed} more documents may "
-                                    f"match: Enter lists the next {PAGE}", style="italic")))
+            more = self._matching - self._listed
+            shown = f"{more}+" if self._matching > COUNT_CAP else str(more)
+            rows.append(Option(Text(f"… {shown} more documents may match: Enter lists the "
+                                    f"next {PAGE}", style="italic")))
             self._rows.append(self._MORE)
         hits_list.add_options(rows)
         self._show_summary()
@@ -140,7 +143,8 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
         summary = (f"{self._total} hit{'s' if self._total != 1 else ''} in {self._documents} "
                    f"document{'' if self._documents == 1 else 's'}")
         if self._listed < self._matching:
-            summary += f" (searched {self._listed} of the {self._matching} the index names)"
+            named = f"{COUNT_CAP}+" if self._matching > COUNT_CAP else str(self._matching)
+            summary += f" (searched {self._listed} of the {named} the index names)"
         self.query_one("#corpus-summary", Static).update(Text(summary))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -24,7 +24,7 @@ from annotator.text.search import find_hits
 PAGE = 25  # documents listed at a time (a screenful and more); Enter on "more" adds a page
 MAX_HITS = 50  # hit rows listed per document
 COUNT_CAP = 1000  # documents counted at most: past that the summary says "1000+"
-CONTEXT = 80  # characters of context laid out on each side of a hit, within its paragraph
+CONTEXT_MARGIN = 8  # characters laid out past half the width on each side (harakat take none)
 OFFSET_WIDTH = 11  # the hit's offset before its context line
 
 
@@ -41,9 +41,10 @@ def context_line(text: str, start: int, end: int, options: LayoutOptions, width:
     at most, the hit in reverse.  The line is laid out whole, then cropped to the columns
     around the hit: cropping in visual order keeps both sides readable, where wrapping would
     put an RTL line's beginning below its end."""
-    left = max(text.rfind("\n", 0, start) + 1, start - CONTEXT)
+    reach = width // 2 + CONTEXT_MARGIN  # characters on each side, within the paragraph
+    left = max(text.rfind("\n", 0, start) + 1, start - reach)
     stop = text.find("\n", end)
-    right = min(len(text) if stop < 0 else stop, end + CONTEXT)
+    right = min(len(text) if stop < 0 else stop, end + reach)
     [line, *_] = layout_paragraph(text[left:right], left, 1 << 30, options)
     marked = set(line.cells_intersecting(start, end))
     columns = line.columns()

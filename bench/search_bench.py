@@ -78,6 +78,8 @@ def main() -> None:
         for n, text in enumerate(texts):
             store.open_document(text, Path(folder) / f"{n:05}.txt")
         stored = time.perf_counter() - t0
+        store.close()  # searched in a later session, as a corpus is: the WAL checkpointed
+        store = Store(path, annotator="bench")
         size = sum(len(t.encode("utf-8")) for t in texts)
         print(f"{len(texts)} articles, {size / 2**20:.1f} MiB of text, stored (folded and "
               f"indexed) in {stored:.1f} s; database {path.stat().st_size / 2**20:.0f} MiB")

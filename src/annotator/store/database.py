@@ -41,6 +41,10 @@ and when a document's status last changed::
     queue(position, path, doc_id, size, mtime_ns, problem, added)  -- meta.queue_position
     documents(..., changed)
 
+Schema version 3 adds the corpus search index (fulltext.py): ``document_folds(doc_id, text)``,
+each document's text folded for search, and its FTS5 table ``document_folds_fts``, filled in
+the transaction that stores the document.
+
 Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
 ``sqlite3``: no Textual or Rich imports.
 """
@@ -64,6 +68,8 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised
 
+
+from .fulltext import candidates, count, index_document, index_pending, pending
 from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
 
 __all__ = [
@@ -391,6 +397,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, text, len(text), where, now, now, previous.id if previous else None),
             )
+            index_document(conn, doc_id, text)  # in this transaction, unless it is long
         return self._document(conn, doc_id), previous
 
     def document(self, doc_id: str) -> DocumentRecord:
@@ -407,6 +414,29 @@ class Store:
         if row is None:
             raise _unknown_document(doc_id)
         return row[0]
+
+    def find_documents(self, query: str, limit: int | None = None, offset: int = 0) -> list[str]:
+        """Ids of the stored documents that may hold ``query`` (any search folding), in the
+        order they were stored, from the FTS5 index (``limit`` of them after ``offset``);
+        callers find the hits with ``fold()``."""
+        self._catch_up_index()
+        with self._reading("searching the documents") as conn:
+            return candidates(conn, query, limit, offset)
+
+    def count_documents(self, query: str, cap: int | None = None) -> int:
+        """How many documents :meth:`find_documents` would return, counted in the index up
+        to ``cap``."""
+        self._catch_up_index()
+        with self._reading("searching the documents") as conn:
+            return count(conn, query, cap)
+
+    def _catch_up_index(self) -> None:
+        """Index the long documents stored since the last search (fulltext.py)."""
+        with self._reading("checking the search index") as conn:
+            if not pending(conn):
+                return
+        with self._writing("indexing documents for search") as conn:
+            index_pending(conn)
 
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:

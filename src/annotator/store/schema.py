@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from .fulltext import create_index
+
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "schema_version", "transaction"]
 
 
@@ -87,9 +89,16 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """The corpus search index (see fulltext.py), filled with the documents already stored."""
+    create_index(conn)
+
+
 #: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
 #: order inside one transaction, which then sets ``meta.schema_version``.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_0_to_1, _migrate_1_to_2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

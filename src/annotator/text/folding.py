@@ -11,6 +11,8 @@ on the hit's letters.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 __all__ = ["FoldOptions", "Folded", "fold", "fold_query"]
@@ -46,41 +48,77 @@ def _table(options: FoldOptions) -> dict[str, str]:
     return table
 
 
+class _Lower(dict):
+    """A ``str.translate`` table that lower-cases one character at a time where that keeps
+    one character (the slow path, for the text that ``str.lower`` would treat otherwise)."""
+
+    def __missing__(self, code: int) -> int | str:
+        lower = chr(code).lower()
+        value = self[code] = lower if len(lower) == 1 else code
+        return value
+
+
+_LOWER = _Lower()
+_DROPPED_RUN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "]+")
+
+
+def _fold_kept(text: str, options: FoldOptions) -> str:
+    """Fold text that has no dropped characters left: every step runs in C."""
+    for char, folded in _table(options).items():
+        if char in text:
+            text = text.replace(char, folded)
+    # str.lower() lower-cases a whole string as the characters one by one, except İ (two
+    # characters) and Σ (ς at the end of a word): texts with them take the slow path.
+    if "\u0130" in text or "\u03a3" in text:
+        return text.translate(_LOWER)
+    return text.lower()
+
+
 @dataclass(frozen=True, slots=True)
 class Folded:
-    """The folded text and, for each folded character, its offset in the original."""
+    """The folded text and the map back: the kept characters come in runs, each a stretch of
+    the original without dropped characters; run ``k`` starts at folded offset
+    ``runs[k]`` and original offset ``origins[k]`` (a few numbers, not one per character)."""
 
     text: str
-    origin: tuple[int, ...]  # origin[i] = offset in the original of folded char i
+    runs: tuple[int, ...]
+    origins: tuple[int, ...]
     length: int  # the original text's length
+
+    @property
+    def origin(self) -> tuple[int, ...]:
+        """``origin[i]``: the original offset of folded character ``i`` (for tests)."""
+        return tuple(self.start_of(i) for i in range(len(self.text)))
+
+    def _origin(self, i: int) -> int:
+        if i >= len(self.text):
+            return self.length
+        k = bisect_right(self.runs, i) - 1
+        return self.origins[k] + i - self.runs[k]
 
     def start_of(self, i: int) -> int:
         """The original offset where a hit starting at folded offset ``i`` starts."""
-        return self.origin[i] if i < len(self.origin) else self.length
+        return self._origin(i)
 
     def end_of(self, j: int) -> int:
         """The original offset where a hit ending at folded offset ``j`` (exclusive) ends:
         just before the next kept character, so the last letter's harakat are inside."""
-        return self.origin[j] if j < len(self.origin) else self.length
+        return self._origin(j)
 
     def span(self, i: int, j: int) -> tuple[int, int]:
         return self.start_of(i), self.end_of(j)
 
 
 def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
-    table = _table(options)
-    chars: list[str] = []
-    origin: list[int] = []
-    for offset, char in enumerate(text):
-        if char in _DROPPED:
-            continue
-        char = table.get(char, char)
-        lower = char.lower()
-        chars.append(lower if len(lower) == 1 else char)
-        origin.append(offset)
-    return Folded("".join(chars), tuple(origin), len(text))
+    runs, origins, pieces = [0], [0], []
+    for match in _DROPPED_RUN.finditer(text):  # each dropped run starts a new kept run
+        pieces.append(text[origins[-1]:match.start()])
+        runs.append(runs[-1] + len(pieces[-1]))
+        origins.append(match.end())
+    kept = "".join([*pieces, text[origins[-1]:]]) if pieces else text
+    return Folded(_fold_kept(kept, options), tuple(runs), tuple(origins), len(text))
 
 
 def fold_query(query: str, options: FoldOptions = FoldOptions()) -> str:
-    """A query folded the same way (its map is not needed)."""
-    return fold(query, options).text
+    """A query (or any text) folded the same way, without the map back."""
+    return _fold_kept(_DROPPED_RUN.sub("", query), options)

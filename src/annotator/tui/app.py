@@ -13,16 +13,22 @@ from textual.worker import get_current_worker
 
 from annotator.text import navigation as nav
 from annotator.text.document import Document
-from annotator.text.glyphs import neutralised
-from annotator.text.layout import LayoutOptions
-from .screens.help import HelpScreen, label_rows
-from .screens.latest_size import ReaderScreen
-from annotator.store import DocumentRecord, Store, StoreError
+from annotator.store import SPAN_STATUSES, DocumentRecord, Store, StoreError
 from annotator.store.queue import fill_queue, open_entry
+from annotator.text.folding import FoldOptions
+from annotator.text.glyphs import neutralised
+from annotator.text.layout import LayoutOptions, visual_text
 from annotator.text.loading import LoadError
+from annotator.text.search import find_hits, suggested_occurrences
+
+from .screens.corpus_search import CorpusHit, CorpusSearchScreen
+from .screens.help import HelpScreen, label_rows
+from .screens.label_all import LabelAllScreen
+from .screens.latest_size import ReaderScreen
 from .screens.queue_overview import QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
+from .widgets.search_bar import SearchBar
 from .widgets.span_list import SpanList
 from .widgets.status_bar import StatusBar
 
@@ -35,7 +41,11 @@ HELP_NOTES = (
     "the span's label, on a suggestion it accepts it with that label.\n\n"
     "Offsets are code-point offsets into the stored text (after CRLF -> LF). Every action "
     "is committed to the database before the screen shows it.\n\n"
-    "Control characters show as visible symbols, bidi controls as arrows; they are inert."
+    "Control characters show as visible symbols, bidi controls as arrows; they are inert.\n\n"
+    "Search (/ here, F in all documents) ignores harakat and tatweel and folds the alef "
+    "forms (hamza above or below, madda, wasla) to a bare alef and alef maqsura to ya, so a "
+    "query typed without hamza finds words written with it. After labelling a span, A offers "
+    "its other whole-word occurrences as suggestions."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
 #: Below this many columns the span list (32 wide) would leave the text too little: it is
@@ -69,6 +79,11 @@ class AnnotatorApp(App[None]):
         Binding("left_square_bracket", "next_document(-1)", "Previous document in the queue"),
         Binding("s", "skip", "Skip the document (status skipped) and open the next one not done"),
         Binding("O", "overview", "Overview of the queue: status, spans, labels; Enter opens"),
+        Binding("slash", "search", "Search this document (ignores harakat, tatweel, alef forms)"),
+        Binding("greater_than_sign,f3", "next_hit(1)", "Next search hit (in reading order)"),
+        Binding("less_than_sign,shift+f3", "next_hit(-1)", "Previous search hit"),
+        Binding("F", "corpus_search", "Search all documents; Enter opens one at the hit"),
+        Binding("A", "label_all", "Label all occurrences of the span's words as suggestions"),
         Binding("question_mark", "help", "Show every key"),
         Binding("q", "quit", "Quit"),
     ]
@@ -90,6 +105,7 @@ class AnnotatorApp(App[None]):
         queue_problems: list[str] = (),
         encoding: str | None = None,
         expand_later: Callable[[], tuple[list[str], list[str]]] | None = None,
+        fold_options: FoldOptions = FoldOptions(),
     ) -> None:
         """``labels`` replace the stored label set (keys 1-9 in this order), taking their
         colours from ``label_colors`` where given; ``label_descriptions`` (from the project
@@ -116,6 +132,9 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
+        self.fold_options = fold_options  # how search folds text (harakat, alef, ya, ta)
+        self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
+        self._last_labelled: int | None = None  # id of the span labelled last (for A)
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
         self.queue_position = queue_position
@@ -133,6 +152,7 @@ class AnnotatorApp(App[None]):
         with Horizontal(id="main"):
             yield DocumentView(self.document, self.options, caret=self.record.caret, id="document")
             yield SpanList(id="spans")
+        yield SearchBar(id="search")
         yield Legend(id="legend")
         yield StatusBar(id="status")
 
@@ -240,6 +260,7 @@ class AnnotatorApp(App[None]):
         if self._commit(self.store.add_span, self.record.id, *extent, label,
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
+            self._last_labelled = self._span_at(*extent, label)
             if self.record.status == "new":
                 self.store.set_status(self.record.id, "in_progress")
                 self.record = self.store.document(self.record.id)
@@ -369,6 +390,7 @@ class AnnotatorApp(App[None]):
         self.document = Document(text)
         self.source = os.path.basename(record.source)
         self._editing = None
+        self._hits, self._last_labelled = [], None  # this document's search hits come anew
         self._saved_caret, self._caret = record.caret, caret
         self.view.set_document(self.document, caret)
         self._update_progress()
@@ -469,6 +491,138 @@ class AnnotatorApp(App[None]):
             spans=spans, selection=view.selection, status=self.record.status,
             progress=self._progress,
         )
+
+    # -- search -----------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        # The bar takes the legend's row, so the document keeps its size (no relayout).
+        self.screen.add_class("-searching")
+        self.query_one(SearchBar).open()
+
+    def on_search_bar_submitted(self, message: SearchBar.Submitted) -> None:
+        self.search_document(message.query)
+        self.view.focus()
+
+    def on_search_bar_closed(self, _: SearchBar.Closed) -> None:
+        self.screen.remove_class("-searching")
+        self._hits = []
+        self.view.set_hits([])
+        self.view.focus()
+
+    def search_document(self, query: str) -> None:
+        """Highlight every hit of ``query`` and go to the first at or after the caret."""
+        self._hits = find_hits(self.document.text, query, self.fold_options)
+        bar = self.query_one(SearchBar)
+        bar.input.value = query
+        self.screen.add_class("-searching")
+        if not self._hits:
+            self.view.set_hits([])
+            bar.show_count(query, None, 0)
+            return
+        caret = self.view.caret
+        ahead = [n for n, (start, _) in enumerate(self._hits) if start >= caret]
+        self._go_to_hit(ahead[0] if ahead else 0)
+
+    def _go_to_hit(self, index: int) -> None:
+        self.view.set_hits(self._hits, index)
+        self.view.move_caret(self._hits[index][0])
+        bar = self.query_one(SearchBar)
+        bar.show_count(bar.input.value, index, len(self._hits))
+
+    def action_next_hit(self, direction: int) -> None:
+        """The next hit after the caret (or before it), wrapping round the document."""
+        if not self._hits:
+            self.notify("No search hits: press / to search", severity="warning")
+            return
+        caret = self.view.caret
+        starts = [start for start, _ in self._hits]
+        if direction > 0:
+            index = next((n for n, s in enumerate(starts) if s > caret), 0)
+        else:
+            index = next((n for n in reversed(range(len(starts))) if starts[n] < caret),
+                         len(starts) - 1)
+        self._go_to_hit(index)
+
+    def action_corpus_search(self) -> None:
+        query = self.query_one(SearchBar).input.value
+        self.push_screen(CorpusSearchScreen(self.store, self.fold_options, self.options, query),
+                         self._open_corpus_hit)
+
+    def _open_corpus_hit(self, hit: CorpusHit | None) -> None:
+        if hit is None:
+            return
+        self.show_document(hit.doc_id, caret=hit.start)
+        self.search_document(hit.query)
+
+    # -- label all occurrences ----------------------------------------------------------------
+
+    def _span_at(self, start: int, end: int, label: str) -> int | None:
+        return next((s.id for s in self.spans
+                     if (s.start, s.end, s.label) == (start, end, label)), None)
+
+    def action_label_all(self) -> None:
+        """Offer every other whole-word occurrence of the span under the caret (else the span
+        labelled last) as a suggestion with its label: here, or in all documents."""
+        span = self._span_here(("accepted",))
+        if span is None:
+            span = next((s for s in self.spans if s.id == self._last_labelled), None)
+        if span is None:
+            self.notify("Label a span first, then A offers its other occurrences",
+                        severity="warning")
+            return
+        words = self.document.text[span.start:span.end]
+        self.notify(f"Looking for «{visual_text(words, self.options)}» in every document")
+        self._find_occurrences(self.record.id, self.document.text, words, span.label)
+
+    @work(thread=True, exclusive=True, group="label-all")
+    def _find_occurrences(self, doc_id: str, text: str, words: str, label: str) -> None:
+        """Off the UI thread: a common word can be in thousands of documents (seconds)."""
+        found = {doc_id: suggested_occurrences(
+            text, words, self.store.spans(doc_id, SPAN_STATUSES), self.fold_options)}
+        for other in self.store.find_documents(words):
+            if other not in found:
+                found[other] = suggested_occurrences(
+                    self.store.text(other), words, self.store.spans(other, SPAN_STATUSES),
+                    self.fold_options)
+        self.call_from_thread(self._offer_occurrences, doc_id, words, label, found)
+
+    def _offer_occurrences(self, doc_id: str, words: str, label: str,
+                           found: dict[str, list[tuple[int, int]]]) -> None:
+        if not any(found.values()):
+            self.notify("No other occurrences of these words without a span")
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice is not None:
+                chosen_docs = found if choice == "all" else {doc_id: found[doc_id]}
+                self._store_suggestions(chosen_docs, label)
+
+        self.push_screen(LabelAllScreen(words, label, found, doc_id, self.options), chosen)
+
+    @work(thread=True, exclusive=True, group="label-all")
+    def _store_suggestions(self, found: dict[str, list[tuple[int, int]]], label: str) -> None:
+        """One transaction per document (all of a document's or none), off the UI thread."""
+        added = documents = 0
+        problems = []
+        for doc_id, extents in found.items():
+            if not extents:
+                continue
+            try:
+                self.store.add_spans(doc_id, [(s, e, label) for s, e in extents],
+                                     status="suggested")
+            except StoreError as error:
+                problems.append(str(error))
+                continue
+            added, documents = added + len(extents), documents + 1
+        self.call_from_thread(self._suggestions_stored, label, added, documents, problems)
+
+    def _suggestions_stored(self, label: str, added: int, documents: int,
+                            problems: list[str]) -> None:
+        for problem in problems[:3]:
+            self.notify(problem, severity="warning")
+        self._reload_spans()
+        self.notify(f"{added} {label} suggestion{'s' if added != 1 else ''} in {documents} "
+                    f"document{'s' if documents != 1 else ''}: a accepts, r rejects")
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]

@@ -77,6 +77,8 @@ class DocumentView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "document-view--caret",
         "document-view--control",
+        "document-view--hit",
+        "document-view--hit-current",
         "document-view--selection",
     }
 
@@ -114,6 +116,9 @@ class DocumentView(ScrollView, can_focus=True):
         self._span_starts: list[int] = []
         self._longest_span = 0
         self._label_colours: dict[str, str] = {}
+        self._hits: list[tuple[int, int]] = []  # search hits, logical [start, end), in order
+        self._hit_starts: list[int] = []
+        self._current_hit: int | None = None
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -144,23 +149,23 @@ class DocumentView(ScrollView, can_focus=True):
         else:  # perhaps shorter (the span list shown below): keep the caret's row in view
             self.caret = self.caret
 
+    def set_document(self, document: Document, caret: int = 0) -> None:
+        """Show another document, the caret at ``caret``; spans and hits are the caller's to set."""
+        self.document = document
+        self.anchor = None
+        self._goal_column = None
+        self._spans, self._span_starts, self._longest_span = [], [], 0
+        self._hits, self._hit_starts, self._current_hit = [], [], None
+        self._relayout()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._paint_version += 1
+        self.caret = nav.snap(self.text_layout, caret)
+
     def set_options(self, options: LayoutOptions) -> None:
         self.options = options
         self._relayout()
         self.caret = nav.snap(self.text_layout, self.caret)
         self.refresh()
-
-    def set_document(self, document: Document, caret: int = 0) -> None:
-        """Show another document (the queue's next) from its top, or with the caret in view:
-        a new layout, no selection, no spans until set_spans."""
-        self.document = document
-        self.anchor = None
-        self._goal_column = None
-        self._spans, self._span_starts, self._longest_span = [], [], 0
-        self._relayout()
-        self.scroll_to(y=0, animate=False, immediate=True)
-        self._paint_version += 1
-        self.caret = nav.snap(self.text_layout, caret)
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -185,6 +190,7 @@ class DocumentView(ScrollView, can_focus=True):
         for index, code in enumerate(line.codes):
             if code == "K":
                 styles[index] += self.get_component_rich_style("document-view--control")
+        self._paint_hits(line, styles)
         layers = [("document-view--selection", self.selection), ("document-view--caret",
                   (caret, caret + 1) if caret >= 0 else None)]
         for component, extent in layers:
@@ -225,6 +231,28 @@ class DocumentView(ScrollView, can_focus=True):
         for index, count in enumerate(depth):
             if count > 1:
                 styles[index] += overlap
+
+    def _paint_hits(self, line: DisplayLine, styles: list[Style]) -> None:
+        """Search hits over the spans' colours (hits never overlap one another)."""
+        low = max(0, bisect_left(self._hit_starts, line.start) - 1)
+        high = bisect_left(self._hit_starts, line.end)
+        for index in range(low, high):
+            start, end = self._hits[index]
+            if end <= line.start:
+                continue
+            current = index == self._current_hit
+            style = self.get_component_rich_style(
+                "document-view--hit-current" if current else "document-view--hit")
+            for cell in line.cells_intersecting(start, end):
+                styles[cell] += style
+
+    def set_hits(self, hits: Sequence[tuple[int, int]], current: int | None = None) -> None:
+        """Highlight these search hits (logical ranges, in order, not overlapping); the
+        ``current`` one (an index into ``hits``) stands out."""
+        self._hits = list(hits)
+        self._hit_starts = [start for start, _ in self._hits]
+        self._current_hit = current
+        self._repaint()
 
     def _span_style(self, span: SpanLike) -> Style:
         colour = self._label_colours.get(span.label, NO_LABEL_COLOUR)

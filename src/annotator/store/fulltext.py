@@ -1,0 +1,128 @@
+"""The corpus search index: an SQLite FTS5 table over a folded copy of each document's text.
+
+``document_folds(doc_id, text)`` holds every stored document's text folded with
+:data:`INDEX_FOLDING`, the widest folding a search may ask for (harakat, tatweel, alef forms,
+ى, and ة), so a query folded the same way finds a superset of the documents any narrower
+folding would: callers re-check each candidate against the stored text with their own options
+and map hits back with ``fold()`` (no offset map is stored).  sqlite-utils builds the FTS5
+table ``document_folds_fts`` with triggers that keep it in step with ``document_folds``.
+
+A document is indexed in the transaction that stores it when it is at most
+:data:`INLINE_LIMIT` characters long (an article: about a millisecond).  A longer one -- a
+10 MB text takes over a second to index -- is indexed by :func:`index_pending` before the
+next search, so opening it is not delayed and no search ever misses it.  The same catch-up
+covers any other code that stores documents.
+
+The tokenizer is ``trigram``: Arabic attaches clitics (و ب ل ال) to words, so a search must
+match inside words -- «الامم» in «والأمم» -- which word tokenizers cannot.  A trigram index
+answers queries of three or more folded characters; shorter ones scan the folded copies.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import sqlite_utils
+
+from annotator.text.folding import FoldOptions, fold
+
+__all__ = [
+    "INDEX_FOLDING", "INLINE_LIMIT", "candidates", "count", "create_index", "index_document",
+    "index_pending", "pending",
+]
+
+INDEX_FOLDING = FoldOptions(alef=True, ya=True, ta_marbuta=True)
+_TABLE = "document_folds"
+_TRIGRAM = 3  # the shortest query the trigram index can answer
+INLINE_LIMIT = 1 << 16  # characters: longer documents are indexed before the next search
+
+
+def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    # No PRAGMAs and no plugins: the store owns the connection's settings.
+    return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
+def create_index(conn: sqlite3.Connection) -> None:
+    """Create the folded copies and their FTS5 index, and index every stored document.
+    Runs inside the migration's transaction (sqlite-utils then avoids executescript's commit)."""
+    db = _database(conn)
+    db[_TABLE].create(
+        {"doc_id": str, "text": str}, pk="doc_id", not_null={"text"},
+        foreign_keys=[("doc_id", "documents", "id")],
+    )
+    for doc_id, text in conn.execute("SELECT id, text FROM documents ORDER BY rowid"):
+        index_document(conn, doc_id, text, now=True)
+    db[_TABLE].enable_fts(["text"], tokenize="trigram", create_triggers=True)
+
+
+def index_document(conn: sqlite3.Connection, doc_id: str, text: str, *, now: bool = False) -> None:
+    """Add a newly stored document to the index (its triggers update the FTS table); a long
+    one only if ``now``, else it waits for :func:`index_pending`."""
+    if len(text) > INLINE_LIMIT and not now:
+        return
+    conn.execute(
+        f"INSERT OR IGNORE INTO {_TABLE}(doc_id, text) VALUES (?, ?)",
+        (doc_id, fold(text, INDEX_FOLDING).text),
+    )
+
+
+def pending(conn: sqlite3.Connection) -> bool:
+    """Are documents waiting to be indexed?  (Documents are never deleted, so comparing the
+    two counts, each read off a covering index, answers in microseconds.)"""
+    row = conn.execute(
+        f"SELECT (SELECT count(*) FROM documents) > (SELECT count(*) FROM {_TABLE})").fetchone()
+    return bool(row[0])
+
+
+def index_pending(conn: sqlite3.Connection) -> int:
+    """Index every stored document the index lacks; how many there were."""
+    waiting = conn.execute(
+        f"SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM {_TABLE})").fetchall()
+    for (doc_id,) in waiting:
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        index_document(conn, doc_id, text, now=True)
+    return len(waiting)
+
+
+def _folded_query(query: str) -> str | None:
+    folded = fold(query, INDEX_FOLDING).text
+    return folded if folded.strip() else None
+
+
+def _phrase(folded: str) -> str:
+    return '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
+
+
+def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None,
+               offset: int = 0) -> list[str]:
+    """Ids of the documents whose folded text contains ``query`` folded with
+    :data:`INDEX_FOLDING`, in the order they were stored: ``limit`` of them after ``offset``."""
+    folded = _folded_query(query)
+    if folded is None:
+        return []
+    if len(folded) < _TRIGRAM:
+        rows = conn.execute(
+            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ? OFFSET ?",
+            (folded, -1 if limit is None else limit, offset),
+        )
+        return [row[0] for row in rows]
+    # Ordered by the FTS table's rowid, SQLite streams the matches in order and stops at the
+    # limit; ordered by the content table's, it would sort every match first.
+    rows = _database(conn)[_TABLE].search(
+        _phrase(folded), columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit,
+        offset=offset or None)
+    return [row["doc_id"] for row in rows]
+
+
+def count(conn: sqlite3.Connection, query: str, cap: int | None = None) -> int:
+    """How many documents :func:`candidates` would list, without listing them; counting
+    stops at ``cap`` (a common word is in nearly every document: 1000+ says enough)."""
+    folded = _folded_query(query)
+    if folded is None:
+        return 0
+    if len(folded) < _TRIGRAM:
+        sql, value = f"SELECT rowid FROM {_TABLE} WHERE instr(text, ?) > 0", folded
+    else:
+        sql, value = f"SELECT rowid FROM {_TABLE}_fts WHERE {_TABLE}_fts MATCH ?", _phrase(folded)
+    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (value, -1 if cap is None else cap))
+    return row.fetchone()[0]

@@ -1,0 +1,55 @@
+"""The search bar under the document: a query input and the hit count, ``3 / 17``."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from annotator.text.layout import visual_text
+
+
+class SearchBar(Horizontal):
+    """Shown while the screen has class ``-searching`` (in the legend's row); Enter searches,
+    Escape closes it and clears the hits."""
+
+    BINDINGS = [Binding("escape", "close", "Close the search", show=False)]
+
+    class Submitted(Message):
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    class Closed(Message):
+        """The user closed the search: hits go away."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search this document (harakat, tatweel and alef forms ignored)",
+                    id="search-input")
+        yield Static("", id="search-count")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def open(self) -> None:
+        self.input.focus()
+        self.input.select_all()
+
+    def show_count(self, query: str, current: int | None, total: int) -> None:
+        """The query shaped and in visual order (the input shows it raw), then ``3 / 17``
+        (``current`` counts from 0), or ``no hits``."""
+        count = "no hits" if not total else f"{'-' if current is None else current + 1} / {total}"
+        shown = Text(f"«{visual_text(query)}»  ", style="bold")
+        shown.append(count)
+        self.query_one("#search-count", Static).update(shown)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value))
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())

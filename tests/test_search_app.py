@@ -1,0 +1,241 @@
+"""Search in the reader (Pilot and a real terminal): folded hits at logical offsets."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SEED
+from tmux import ANNOTATOR, Tmux
+
+from annotator.store import SPAN_STATUSES, Store
+from annotator.text.folding import fold_query
+from annotator.text.layout import LayoutOptions, visual_text
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.search_bar import SearchBar
+
+TEXT = "قال الأمين العام إن الأُمَمَ المتحدة تعمل، وإن الامـم كلها للأمم.\nثم الأمم أيضا."
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "annotations.db", annotator="tester") as store:
+        yield store
+
+
+def count_shown(app) -> str:
+    return str(app.query_one("#search-count").render())
+
+
+async def press_and_wait(app, pilot, key: str) -> None:
+    """Press a key whose work runs in a thread worker, and wait for it and its result."""
+    await pilot.press(key)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def search(pilot, query: str) -> None:
+    await pilot.press("slash", *query, "enter")
+    await pilot.pause()
+
+
+async def test_slash_finds_alef_forms_harakat_and_tatweel_at_logical_offsets(store):
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الامم")
+        view = app.query_one(DocumentView)
+        first = TEXT.index("الأُمَمَ")
+        assert view.caret == first
+        assert "1 / 3" in count_shown(app)
+        assert visual_text("الامم") in count_shown(app)
+        hits = app._hits
+        assert [TEXT[s:e] for s, e in hits] == ["الأُمَمَ", "الامـم", "الأمم"]
+        assert all(fold_query(TEXT[s:e]) == "الامم" for s, e in hits)
+        assert app.focused is view  # back to the document: keys step through hits
+
+
+async def test_the_hit_keys_step_forward_and_back_and_wrap(store):
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الأمم")
+        view = app.query_one(DocumentView)
+        starts = [TEXT.index("الأُمَمَ"), TEXT.index("الامـم"), TEXT.rindex("الأمم")]
+        await pilot.press("greater_than_sign")
+        assert view.caret == starts[1] and "2 / 3" in count_shown(app)
+        await pilot.press("f3", "greater_than_sign")
+        assert view.caret == starts[0] and "1 / 3" in count_shown(app)  # wrapped
+        await pilot.press("less_than_sign")
+        assert view.caret == starts[2] and "3 / 3" in count_shown(app)
+
+
+async def test_hits_are_painted_on_their_cells_and_escape_clears_them(store):
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(DocumentView)
+        start, end = TEXT.index("الامـم"), TEXT.index("الامـم") + len("الامـم")
+
+        def underlined_columns() -> set[int]:
+            strip = view.render_line(0)
+            columns, x = set(), 0
+            for segment in strip:
+                if segment.style and segment.style.underline:
+                    columns |= set(range(x, x + segment.cell_length))
+                x += segment.cell_length
+            return columns
+
+        assert underlined_columns() == set()
+        await search(pilot, "الامم")
+        line = view.text_layout.line(0)
+        indent = line.indent(view.text_layout.width)
+        cells = line.cells_intersecting(start, end)
+        hit_columns = {indent + line.columns()[c] + k for c in cells for k in range(line.widths[c])}
+        assert hit_columns <= underlined_columns()
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert underlined_columns() == set()
+        assert not app.query_one(SearchBar).display or not app.screen.has_class("-searching")
+
+
+async def test_a_query_with_no_hits_says_so(store):
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "غزة")
+        assert "no hits" in count_shown(app)
+        assert app.query_one(DocumentView).caret == 0
+
+
+async def test_corpus_search_lists_hits_per_document_and_enter_opens_one(store, tmp_path):
+    other = "في نيويورك اجتمعت الأُمَم المتحدة أمس"
+    other_id = store.open_document(other, tmp_path / "other.txt")[0].id
+    store.open_document("لا شيء هنا", tmp_path / "none.txt")
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        screen = app.screen
+        assert type(screen).__name__ == "CorpusSearchScreen"
+        summary = str(screen.query_one("#corpus-summary").render())
+        assert "4 hits in 2 documents" in summary
+        rows = [str(o.prompt) for o in screen.query_one("OptionList").options]
+        assert "other.txt  (1 hit)" in rows and "un.txt  (3 hits)" in rows
+        row = rows.index("other.txt  (1 hit)") + 1
+        # the context line is the paragraph shaped and reordered, as the document shows it
+        assert visual_text(other) in rows[row]
+        screen.query_one("OptionList").highlighted = row
+        await pilot.press("enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "CorpusSearchScreen"
+        assert app.record.id == other_id
+        assert app.query_one(DocumentView).caret == other.index("الأُمَم")
+        assert "1 / 1" in count_shown(app)
+
+
+async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(store, tmp_path):
+    other = "الأمم المتحدة وللأمم أيضا الأمم"
+    other_id = store.open_document(other, tmp_path / "other.txt")[0].id
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        view = app.query_one(DocumentView)
+        view.move_caret(TEXT.rindex("الأمم"))
+        await pilot.press("3")  # ORG on the word under the caret
+        await press_and_wait(app, pilot, "A")
+        assert type(app.screen).__name__ == "LabelAllScreen"
+        await press_and_wait(app, pilot, "a")  # all documents
+        here = [(TEXT[s.start:s.end], s.label, s.status) for s in store.spans(app.record.id)]
+        assert sorted(here) == sorted([("الأمم", "ORG", "accepted"), ("الأُمَمَ", "ORG", "suggested"),
+                                       ("الامـم", "ORG", "suggested")])
+        there = [(s.start, s.end, s.status) for s in store.spans(other_id)]
+        assert there == [(0, 5, "suggested"), (26, 31, "suggested")]  # not inside وللأمم
+        # a suggestion is accepted or rejected like an imported one; A does not offer it again
+        view.move_caret(TEXT.index("الامـم"))
+        await pilot.press("r")
+        await press_and_wait(app, pilot, "A")
+        assert type(app.screen).__name__ != "LabelAllScreen"  # nothing left to offer
+        statuses = sorted(s.status for s in store.spans(app.record.id, SPAN_STATUSES))
+        assert statuses == ["accepted", "rejected", "suggested"]
+
+
+async def test_label_all_here_only_leaves_other_documents_alone(store, tmp_path):
+    other_id = store.open_document("الأمم", tmp_path / "other.txt")[0].id
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        app.query_one(DocumentView).move_caret(TEXT.rindex("الأمم"))
+        await pilot.press("3")
+        await press_and_wait(app, pilot, "A")
+        await press_and_wait(app, pilot, "h")
+        assert len(store.spans(app.record.id)) == 3
+        assert store.spans(other_id) == []
+
+
+def test_search_finds_the_united_nations_in_a_real_terminal(tmp_path):
+    db = str(tmp_path / "annotations.db")
+    session = Tmux([ANNOTATOR, str(SEED), "--db", db], 100, 30)
+    try:
+        session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
+        session.send("/")
+        session.wait_for(lambda rows: "search this document" in "\n".join(rows))
+        session.send("الامم", "Enter")
+        rows = session.wait_for(lambda rows: "1 / 3" in "\n".join(rows))
+        seed = SEED.read_text(encoding="utf-8")
+        first = seed.index("الأمم")
+        assert f"«{visual_text('الامم')}»  1 / 3" in "\n".join(rows)
+        assert f"offset {first}/3328" in "\n".join(rows)
+        session.send(">")
+        rows = session.wait_for(lambda rows: "2 / 3" in "\n".join(rows))
+        assert f"offset {seed.index('الأمم', first + 1)}/3328" in "\n".join(rows)
+    finally:
+        session.close()
+
+
+async def test_corpus_search_lists_a_page_of_documents_and_enter_on_more_adds_the_next(store, tmp_path):
+    from annotator.tui.screens.corpus_search import PAGE
+
+    for n in range(PAGE + 3):
+        store.open_document(f"{n}: اجتمعت الأمم المتحدة", tmp_path / f"{n:02}.txt")
+    app = AnnotatorApp("نص آخر", "other.txt", store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        hits = app.screen.query_one("OptionList")
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert f"{PAGE} hits in {PAGE} documents" in summary and f"{PAGE + 3} the index" in summary
+        assert "3 more documents" in str(hits.options[-1].prompt)
+        hits.highlighted = len(hits.options) - 1
+        await pilot.press("enter")
+        await pilot.pause()
+        headings = [str(o.prompt) for o in hits.options if o.disabled]
+        assert headings == [f"{n:02}.txt  (1 hit)" for n in range(PAGE + 3)]
+        assert f"{PAGE + 3} hits in {PAGE + 3} documents" in str(
+            app.screen.query_one("#corpus-summary").render())
+
+
+@pytest.mark.parametrize("width", [20, 40, 77])
+def test_a_context_line_is_cropped_around_its_hit_in_visual_order(seed_text, width):
+    from annotator.text.layout import layout_paragraph
+    from annotator.tui.screens.corpus_search import context_line
+
+    start = seed_text.index("الأمم")
+    end = start + len("الأمم")
+    row = context_line(seed_text, start, end, LayoutOptions(), width)
+    assert 0 < row.cell_len <= width
+    # the reversed cells are the hit's cells as the whole paragraph lays them out
+    [para] = layout_paragraph(seed_text, 0, 1 << 30)  # the seed is one paragraph
+    hit = "".join(para.texts[i] for i in sorted(para.cells_intersecting(start, end)))
+    reversed_text = "".join(row.plain[s.start:s.end] for s in row.spans if "reverse" in str(s.style))
+    assert reversed_text == hit
+    assert row.plain[1:-1] in para.text  # a piece of the visual line (its cut edges aside)
+
+
+async def test_corpus_search_stops_counting_at_the_cap(store, tmp_path, monkeypatch):
+    from annotator.tui.screens import corpus_search
+
+    monkeypatch.setattr(corpus_search, "PAGE", 2)
+    monkeypatch.setattr(corpus_search, "COUNT_CAP", 4)
+    for n in range(7):
+        store.open_document(f"{n} الأمم", tmp_path / f"{n}.txt")
+    app = AnnotatorApp("نص آخر", "other.txt", store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert "2 hits in 2 documents (searched 2 of the 4+ the index names)" in summary
+        assert "3+ more documents" in str(app.screen.query_one("OptionList").options[-1].prompt)

@@ -60,7 +60,7 @@ def _labels(value: str) -> list[str]:
     return names
 
 
-SUBCOMMANDS = ("export", "import", "stats")
+SUBCOMMANDS = ("export", "import", "stats", "suggest", "spacy-config")
 
 
 def main(argv: list[str] | None = None) -> None:

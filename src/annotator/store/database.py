@@ -430,6 +430,60 @@ class Store:
                 added.append(span)
         return added
 
+    def add_suggestions(
+        self, batch: Iterable[tuple[str, Iterable[tuple[int, int, str]]]], *, annotator: str
+    ) -> tuple[int, int]:
+        """Store machine suggestions for many documents in ONE durable transaction.
+
+        ``batch`` holds ``(doc_id, [(start, end, label), ...])``.  A suggestion is left out
+        when the same ``(start, end, label)`` is already there in any status, from anyone
+        (so running a suggester twice adds nothing, and a rejected suggestion does not come
+        back), or when it overlaps an accepted span (a person decided that stretch already).
+        Returns ``(added, left_out)``.  No undo entries: nobody's ``u`` should remove a
+        model's suggestions one by one, and bulk runs stay one insert per span."""
+        annotator = _check_name(annotator, "annotator")
+        added = left_out = 0
+        with self._writing("adding suggestions") as conn:
+            now = _now()
+            rows = []
+            for doc_id, spans in batch:
+                length = self._length(conn, doc_id)
+                existing = conn.execute(
+                    "SELECT start, end, label, status FROM spans WHERE doc_id = ?", (doc_id,)
+                ).fetchall()
+                present = {(s, e, label) for s, e, label, _ in existing}
+                accepted = [(s, e) for s, e, _, status in existing if status == "accepted"]
+                for start, end, label in spans:
+                    _check_name(label, "label")
+                    _check_offsets(start, end, length)
+                    if (start, end, label) in present or any(
+                        s < end and start < e for s, e in accepted
+                    ):
+                        left_out += 1
+                        continue
+                    present.add((start, end, label))
+                    rows.append((doc_id, start, end, label, annotator, "suggested", now, now))
+            conn.executemany(
+                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+            added = len(rows)
+        return added, left_out
+
+    def document_ids(self, statuses: Iterable[str] = ()) -> list[str]:
+        """Ids of the stored documents (with one of ``statuses``, if given) in the order they
+        were first stored."""
+        statuses = tuple(statuses)
+        for status in statuses:
+            _check_choice(status, DOCUMENT_STATUSES, "document status")
+        where = f"WHERE status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        with self._reading("listing documents") as conn:
+            rows = conn.execute(
+                f"SELECT id FROM documents {where} ORDER BY first_seen, rowid", statuses
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def delete_span(self, span_id: int) -> Span:
         with self._writing("deleting a span") as conn:
             span = _span(conn, span_id)

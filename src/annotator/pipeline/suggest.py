@@ -1,0 +1,369 @@
+"""Pre-annotation: patterns and spaCy pipelines propose spans, stored as suggestions.
+
+Two sources, one path.  Both run a spaCy ``Language`` over Docs built from the project's own
+tokens (:func:`annotator.text.tokens.spacy_tokens`, so ``doc.text`` is the stored text and a
+span's ``start_char``/``end_char`` are logical offsets into it), with ``nlp.pipe`` in batches:
+
+* ``--patterns FILE``: a blank Arabic pipeline with spaCy's ``EntityRuler`` matching phrase
+  patterns on ``NORM``.  Each word's lexeme ``NORM`` is its folded form
+  (:func:`annotator.text.folding.fold`: harakat, tatweel, alef forms), and the pattern phrases
+  are tokenised and folded the same way, so «الامم المتحدة» finds «الأُمَم المتحدة».  Matches
+  are whole tokens: a clitic-joined «للأمم» is one token and is not «الأمم».
+* ``--model NAME_OR_PATH``: any installed or saved pipeline; its ``doc.ents`` (or
+  ``doc.spans[KEY]``) are the suggestions.  The model's NORMs are left as they are: it was
+  trained with them.
+
+Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
+interrupted run keeps every document finished before it, and a second run adds nothing.
+
+No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
+only inside the functions that need it, as it is an optional extra.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.store import Store, StoreError
+from annotator.text.folding import fold_query
+from annotator.text.loading import LoadError, load_text
+from annotator.text.tokens import spacy_tokens
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+__all__ = [
+    "DEFAULT_PATTERNS_ANNOTATOR",
+    "SuggestError",
+    "SuggestSummary",
+    "Suggester",
+    "load_model",
+    "load_patterns",
+    "training_config",
+    "model_annotator",
+    "pattern_pipeline",
+    "queued_documents",
+    "suggest",
+]
+
+DEFAULT_PATTERNS_ANNOTATOR = "patterns"
+#: Documents per ``nlp.pipe`` batch and per store transaction: big enough that the commit
+#: (an fsync) is a small share, small enough that Ctrl+C loses little.
+BATCH_SIZE = 256
+
+
+class SuggestError(Exception):
+    """str() is one line: what is wrong, where, and what to do."""
+
+
+def _spacy():
+    try:
+        import spacy
+    except ImportError:
+        raise SuggestError(
+            "suggest needs spaCy, which is not installed; install it with: pip install 'annotator[spacy]'"
+        ) from None
+    return spacy
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """A value from a file or a library, safe on one terminal line."""
+    text = str(value)
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+class ProjectTokenizer:
+    """A spaCy tokenizer that makes Docs from the project's tokens; with ``fold_norms``, each
+    new word's lexeme gets its folded form as NORM (once per word type, not per token)."""
+
+    def __init__(self, vocab: Vocab, *, fold_norms: bool) -> None:
+        from spacy.tokens import Doc
+
+        self.vocab, self.fold_norms, self._Doc = vocab, fold_norms, Doc
+        self._folded: set[str] = set()
+
+    def __call__(self, text: str) -> Doc:
+        tokens = spacy_tokens(text)
+        words = [text[s:e] for s, e, _ in tokens]
+        if self.fold_norms:
+            for word in words:
+                if word not in self._folded:
+                    self.vocab[word].norm_ = fold_query(word)
+                    self._folded.add(word)
+        return self._Doc(self.vocab, words=words, spaces=[ws for _, _, ws in tokens])
+
+
+# -- patterns ----------------------------------------------------------------------------
+
+
+@dataclass
+class Patterns:
+    patterns: list[dict[str, Any]]
+    labels: dict[str, int]  # label -> line it is first used on
+    bad: int = 0
+
+
+def load_patterns(path: str, report: Callable[[str], None]) -> Patterns:
+    """Read an EntityRuler/Prodigy patterns file (JSONL).  A bad line is reported
+    (``FILE:N: why; line skipped``) and the rest is used."""
+    shown = _show(path, 200)
+    file = Path(path)
+    if not file.is_file():
+        what = "no such file" if not file.exists() else "not a regular file"
+        raise SuggestError(f"--patterns {shown}: {what}; give the path of a JSONL patterns file")
+    try:
+        raw_lines = file.read_bytes().splitlines()
+    except OSError as error:
+        raise SuggestError(f"--patterns {shown}: cannot read it ({error.strerror})") from None
+    spacy = _spacy()
+    from spacy.matcher import Matcher
+
+    checker = Matcher(spacy.blank("ar").vocab, validate=True)
+    result = Patterns([], {})
+    for number, raw in enumerate(raw_lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            pattern = _pattern_line(raw, checker)
+        except ValueError as error:
+            result.bad += 1
+            report(f"{shown}:{number}: {error}; line skipped")
+            continue
+        result.patterns.append(pattern)
+        result.labels.setdefault(pattern["label"], number)
+    if not result.patterns:
+        raise SuggestError(f"--patterns {shown}: no usable pattern in the file; see the format in README")
+    return result
+
+
+def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object; write {\"label\": ..., \"pattern\": ...}")
+    label, pattern = obj.get("label"), obj.get("pattern")
+    if not isinstance(label, str) or not label.strip() or _show(label) != label:
+        raise ValueError(f"\"label\" must be a non-empty name, not {_show(json.dumps(label, ensure_ascii=False))}")
+    if isinstance(pattern, str):
+        if not fold_query(pattern).strip():
+            raise ValueError("the phrase \"pattern\" is empty")
+    elif isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
+        try:
+            checker.add("check", [pattern])
+        except Exception as error:  # spaCy's MatchPatternError and friends: say why
+            reason = " ".join(str(error).split())
+            raise ValueError(f"not a valid token pattern ({_show(reason, 160)})") from None
+        finally:
+            if "check" in checker:
+                checker.remove("check")
+    else:
+        raise ValueError("\"pattern\" must be a phrase (a string) or a list of token objects")
+    kept = {"label": label, "pattern": pattern}
+    if isinstance(obj.get("id"), str):
+        kept["id"] = obj["id"]
+    return kept
+
+
+def pattern_pipeline(patterns: list[dict[str, Any]]) -> Language:
+    """A blank Arabic pipeline on the project's tokens with an EntityRuler on folded NORMs."""
+    spacy = _spacy()
+    nlp = spacy.blank("ar")
+    nlp.tokenizer = ProjectTokenizer(nlp.vocab, fold_norms=True)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"})
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+# -- models ------------------------------------------------------------------------------
+
+
+def load_model(name: str, spans_key: str | None = None) -> Language:
+    """``spacy.load`` with one-line errors; the pipeline must set ``doc.ents`` (or
+    ``doc.spans`` with ``spans_key``).  Its tokenizer is replaced by the project's."""
+    spacy = _spacy()
+    shown = _show(name, 200)
+    try:
+        nlp = spacy.load(name)
+    except Exception as error:  # OSError (not found), ValueError/KeyError (bad config), ...
+        reason = _show(" ".join(str(error).split()), 300)
+        raise SuggestError(f"--model {shown}: spaCy cannot load it: {reason}") from None
+    wanted = "doc.spans" if spans_key else "doc.ents"
+    if not any(wanted in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names):
+        hint = "it has no NER (ner or entity_ruler)" if not spans_key else "no component sets doc.spans"
+        raise SuggestError(
+            f"--model {shown}: {hint}, so it cannot suggest spans "
+            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one"
+        )
+    nlp.tokenizer = ProjectTokenizer(nlp.vocab, fold_norms=False)
+    return nlp
+
+
+def model_labels(nlp: Language) -> set[str]:
+    """The labels the pipeline's span-setting components declare (may be empty)."""
+    labels: set[str] = set()
+    for name, pipe in nlp.pipeline:
+        assigns = nlp.get_pipe_meta(name).assigns
+        if any(a in ("doc.ents", "doc.spans") for a in assigns):
+            labels.update(getattr(pipe, "labels", ()) or ())
+    return labels
+
+
+def model_annotator(name: str) -> str:
+    """The annotator a model's suggestions are stored under: the name or path as given
+    (normalised: ``./training/model-best/`` is ``training/model-best``)."""
+    return _show(os.path.normpath(name), 200)
+
+
+def training_config() -> str:
+    """A ``spacy train`` config: blank Arabic, tok2vec + NER (CPU, efficiency), reading
+    ``corpus/train.spacy`` and ``corpus/dev.spacy`` as ``export --split`` writes them."""
+    _spacy()
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="ar", pipeline=["ner"], optimize="efficiency", gpu=False)
+    config["paths"]["train"] = "corpus/train.spacy"
+    config["paths"]["dev"] = "corpus/dev.spacy"
+    return config.to_str()
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable[str] = ()) -> list[str]:
+    """The documents to suggest for, in order: the given files (stored first if new), else
+    the stored documents (with one of ``statuses``) in the order they were first stored.
+
+    The one place the order is decided, so a corpus queue can take over here."""
+    paths = list(paths)
+    if not paths:
+        return store.document_ids(statuses)
+    ids = []
+    for path in paths:
+        try:
+            text = load_text(path)
+        except LoadError as error:
+            raise SuggestError(str(error)) from None
+        record, _ = store.open_document(text, os.path.abspath(path))
+        ids.append(record.id)
+    return list(dict.fromkeys(ids))
+
+
+# -- running -----------------------------------------------------------------------------
+
+
+@dataclass
+class SuggestSummary:
+    documents: int = 0
+    added: int = 0
+    present: int = 0  # already there, or over an accepted span
+    unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
+    interrupted: bool = False
+
+    def line(self, annotator: str) -> str:
+        text = (
+            f"{'interrupted after' if self.interrupted else 'read'} {self.documents} "
+            f"document{'s' * (self.documents != 1)}: added {self.added} suggestion"
+            f"{'s' * (self.added != 1)} as {_show(annotator)}"
+        )
+        if self.present:
+            text += f", left out {self.present} already there or over accepted spans"
+        if self.unknown:
+            counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
+            text += f", left out labels not in the label set: {counts} (add --add-labels)"
+        return text + (" -- everything before the interruption is saved" if self.interrupted else "")
+
+
+@dataclass
+class Suggester:
+    nlp: Language
+    annotator: str
+    spans_key: str | None = None
+
+    def spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+        found = doc.spans[self.spans_key] if self.spans_key else doc.ents
+        return [
+            (span.start_char, span.end_char, span.label_)
+            for span in found
+            if span.text.strip()  # a span over whitespace tokens alone marks nothing
+        ]
+
+
+def suggest(
+    store: Store,
+    doc_ids: list[str],
+    suggester: Suggester,
+    *,
+    known_labels: set[str],
+    progress: Callable[[int], None] = lambda done: None,
+    batch_size: int = BATCH_SIZE,
+) -> SuggestSummary:
+    """Run the suggester over the documents and store what it finds, one transaction per
+    batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
+    says ``interrupted``."""
+    summary = SuggestSummary()
+    pending: list[tuple[str, list[tuple[int, int, str]]]] = []
+
+    def flush() -> None:
+        if pending:
+            added, present = store.add_suggestions(pending, annotator=suggester.annotator)
+            summary.added += added
+            summary.present += present
+            summary.documents += len(pending)
+            pending.clear()
+
+    try:
+        texts = (store.text(doc_id) for doc_id in doc_ids)
+        docs = suggester.nlp.pipe(texts, batch_size=batch_size)
+        for doc_id, doc in zip(doc_ids, docs):
+            kept = []
+            for start, end, label in suggester.spans(doc):
+                if label in known_labels:
+                    kept.append((start, end, label))
+                else:
+                    summary.unknown[label] = summary.unknown.get(label, 0) + 1
+            pending.append((doc_id, kept))
+            if len(pending) >= batch_size:
+                flush()
+            progress(summary.documents + len(pending))
+        flush()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        flush()  # a rolled-back batch is still pending: write it now
+    except StoreError as error:
+        raise SuggestError(str(error)) from None
+    return summary
+
+
+def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
+    """The label set after the suggester's labels are checked: unknown ones are refused
+    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
+    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
+    known = {name for name, _ in store.labels()}
+    unknown = sorted(set(wanted) - known)
+    if unknown and not add_labels:
+        where = ", ".join(f"{_show(label)} ({_show(wanted[label], 200)})" for label in unknown)
+        raise SuggestError(
+            f"label{'s' * (len(unknown) > 1)} not in the label set "
+            f"({', '.join(_show(k) for k in sorted(known))}): {where}; add --add-labels to add "
+            "them, or change the label set"
+        )
+    if unknown:
+        store.add_labels(unknown)
+        known.update(unknown)
+    return known
+

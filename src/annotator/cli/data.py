@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only documents with this status (repeatable)")
     ex.add_argument("--include-suggestions", action="store_true",
                     help="also export suggested spans (default: accepted only)")
+    ex.add_argument("--split", type=float, metavar="FRACTION",
+                    help="spacy only: write --out DIR/train.spacy with this share of the "
+                    "documents (e.g. 0.8) and DIR/dev.spacy with the rest")
+    ex.add_argument("--seed", type=int, default=0, metavar="N",
+                    help="the shuffle behind --split (default 0): same seed, same split")
 
     im = commands.add_parser(
         "import", help="read spans from JSONL/doccano files",
@@ -153,13 +158,16 @@ def _export(args: argparse.Namespace) -> int:
         labels=tuple(args.label),
         doc_statuses=tuple(args.status),
         include_suggestions=args.include_suggestions,
+        split=args.split,
+        seed=args.seed,
     )
     try:
         summary = export(args.db, args.out, options, warn=lambda m: _say("export", f"warning: {m}"))
     except ExportError as error:
         _say("export", str(error))
         return 2
-    _say("export", summary.line(args.out or "stdout"))
+    where = f"{args.out}/train.spacy and dev.spacy" if args.split is not None else args.out
+    _say("export", summary.line(where or "stdout"))
     return 0
 
 

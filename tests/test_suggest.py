@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.pipeline.export import Record, split_records
-from annotator.pipeline.suggest import Suggester, pattern_pipeline, suggest
+from annotator.pipeline.suggest import Suggester, pattern_suggester, project_tokenizer, suggest
 from annotator.store import Store
+from annotator.text.tokens import spacy_tokens
+from strategies import mixed_text
 
 TIMEOUT_S = 120
 UN = "الأمم المتحدة"
@@ -128,7 +130,7 @@ def text_with_hits(draw):
 
 @cache
 def _ruler():
-    return Suggester(pattern_pipeline([{"label": "LOC", "pattern": "امل بحر"}]), "patterns")
+    return pattern_suggester([{"label": "LOC", "pattern": "امل بحر"}])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -191,7 +193,7 @@ def test_ctrl_c_keeps_every_document_done_before_it(tmp_path):
 
 
 def _ruler_for(phrase: str) -> Suggester:
-    return Suggester(pattern_pipeline([{"label": "LOC", "pattern": phrase}]), "patterns")
+    return pattern_suggester([{"label": "LOC", "pattern": phrase}])
 
 
 def test_given_files_and_status_choose_the_documents(tmp_path):
@@ -351,3 +353,28 @@ def test_export_split_writes_train_and_dev(tmp_path):
     assert all([e.text for e in d.ents] == ["حلب"] for d in train + dev)
     result = run("export", "--db", str(db), "--split", "0.8", "--out", "c2", cwd=tmp_path)
     assert result.returncode == 2 and "--format spacy" in one_line(result)
+
+
+# -- the project's tokens through spaCy's tokenizer ------------------------------------------
+
+
+@cache
+def _tokenizer():
+    return project_tokenizer(spacy.blank("ar"), fold_norms=True)
+
+
+def layout(text: str) -> list[tuple[str, bool]]:
+    return [(text[s:e], ws) for s, e, ws in spacy_tokens(text)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(mixed_text(max_size=80) | st.text(max_size=30))
+def test_spacy_tokenizer_makes_exactly_the_project_tokens(text):
+    doc = _tokenizer().make_doc(text)
+    assert [(t.text, bool(t.whitespace_)) for t in doc] == layout(text)
+
+
+def test_spacy_tokenizer_on_the_seed_and_its_hard_cases(seed_text):
+    for text in (seed_text, "«الأممالمتحدة» (3.5) ١٬٠٠٠ G20 90% 5.a .5 ab5\u064ecd a.\u064e 1\u064e.5 \U0001f600x\U0001d7ce"):
+        doc = _tokenizer().make_doc(text)
+        assert [(t.text, bool(t.whitespace_)) for t in doc] == layout(text)

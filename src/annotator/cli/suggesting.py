@@ -45,8 +45,8 @@ def _suggester(args: argparse.Namespace, say: Say):
     if args.patterns:
         patterns = s.load_patterns(args.patterns, say)
         where = {label: f"{args.patterns}:{line}" for label, line in patterns.labels.items()}
-        nlp = s.pattern_pipeline(patterns.patterns)
-        return s.Suggester(nlp, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR), where, patterns.bad
+        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR)
+        return suggester, where, patterns.bad
     nlp = s.load_model(args.model, args.spans_key)
     where = {label: f"model {args.model}" for label in s.model_labels(nlp)}
     return s.Suggester(nlp, args.annotator or s.model_annotator(args.model), args.spans_key), where, 0

@@ -340,6 +340,15 @@ class Store:
             raise _unknown_document(doc_id)
         return row[0]
 
+    def texts(self, doc_ids: list[str]) -> list[str]:
+        """The texts of many documents, in the order of ``doc_ids``, in a few queries."""
+        with self._reading("reading documents") as conn:
+            found = dict(_rows_in(conn, "SELECT id, text FROM documents WHERE id IN", doc_ids))
+        missing = next((doc_id for doc_id in doc_ids if doc_id not in found), None)
+        if missing is not None:
+            raise _unknown_document(missing)
+        return [found[doc_id] for doc_id in doc_ids]
+
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:
             length = self._length(conn, doc_id)
@@ -442,19 +451,24 @@ class Store:
         Returns ``(added, left_out)``.  No undo entries: nobody's ``u`` should remove a
         model's suggestions one by one, and bulk runs stay one insert per span."""
         annotator = _check_name(annotator, "annotator")
-        added = left_out = 0
+        left_out = 0
+        checked: set[str] = set()
         with self._writing("adding suggestions") as conn:
             now = _now()
             rows = []
+            batch = list(batch)
+            ids = [doc_id for doc_id, _ in batch]
+            self._lengths.update(_rows_in(conn, "SELECT id, length FROM documents WHERE id IN", ids))
+            existing: dict[str, list[tuple[int, int, str, str]]] = {}
+            for row in _rows_in(conn, "SELECT doc_id, start, end, label, status FROM spans WHERE doc_id IN", ids):
+                existing.setdefault(row[0], []).append(row[1:])
             for doc_id, spans in batch:
                 length = self._length(conn, doc_id)
-                existing = conn.execute(
-                    "SELECT start, end, label, status FROM spans WHERE doc_id = ?", (doc_id,)
-                ).fetchall()
-                present = {(s, e, label) for s, e, label, _ in existing}
-                accepted = [(s, e) for s, e, _, status in existing if status == "accepted"]
+                present = {(s, e, label) for s, e, label, _ in existing.get(doc_id, ())}
+                accepted = [(s, e) for s, e, _, status in existing.get(doc_id, ()) if status == "accepted"]
                 for start, end, label in spans:
-                    _check_name(label, "label")
+                    if label not in checked:  # once per label, not per span
+                        checked.add(_check_name(label, "label"))
                     _check_offsets(start, end, length)
                     if (start, end, label) in present or any(
                         s < end and start < e for s, e in accepted
@@ -468,8 +482,7 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
-            added = len(rows)
-        return added, left_out
+        return len(rows), left_out
 
     def document_ids(self, statuses: Iterable[str] = ()) -> list[str]:
         """Ids of the stored documents (with one of ``statuses``, if given) in the order they
@@ -641,6 +654,14 @@ class Store:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def _rows_in(conn: sqlite3.Connection, query: str, values: list, chunk: int = 500) -> Iterator[tuple]:
+    """Rows of ``query`` + `` (?, ?, ...)`` over ``values``, in chunks under SQLite's
+    parameter limit."""
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk]
+        yield from conn.execute(f"{query} ({', '.join('?' * len(part))})", part)
 
 
 def _span(conn: sqlite3.Connection, span_id: int) -> Span:

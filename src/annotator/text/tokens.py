@@ -41,6 +41,7 @@ from functools import cache
 __all__ = [
     "tokenize",
     "spacy_tokens",
+    "affix_pattern",
     "is_aligned",
     "Tokens",
 ]
@@ -103,6 +104,19 @@ def _pattern(astral: bool = True) -> re.Pattern[str]:
 
 
 _HAS_ASTRAL = re.compile(f"[{_ASTRAL}]")
+
+
+@cache
+def affix_pattern() -> str:
+    """The regex source of ONE number or punctuation/symbol token as :func:`tokenize` finds
+    them (with their trailing marks).  Every other run of non-space characters is a word, so
+    a tokenizer that splits these off a whitespace-delimited chunk -- spaCy's prefix, suffix
+    and infix rules -- gives the same tokens."""
+    punct = _ranges(lambda cat: cat[0] in "PS", astral=False)
+    astral_punct = _ranges(lambda cat: cat[0] in "PS", astral=True)
+    marks = _ranges(lambda cat: cat[0] == "M", astral=False)
+    seps = re.escape(NUMBER_SEPARATORS)
+    return rf"\d+(?:[{seps}]\d+)*[{marks}]*|[{punct}{astral_punct}][{marks}]*"
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:

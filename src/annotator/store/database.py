@@ -484,6 +484,36 @@ class Store:
             )
         return len(rows), left_out
 
+    def decide_suggestions(
+        self, doc_id: str, annotator: str, status: str, *, allow_overlap: bool = False
+    ) -> tuple[int, int]:
+        """Accept or reject every suggestion of ``annotator`` in the document, in ONE
+        transaction, each change on this Store's undo stack.  A suggestion that cannot be
+        accepted (it duplicates or, unless ``allow_overlap``, overlaps an accepted span) stays
+        a suggestion.  Returns ``(changed, left)``."""
+        _check_choice(status, ("accepted", "rejected"), "decision")
+        changed = left = 0
+        with self._writing("deciding suggestions") as conn:
+            rows = conn.execute(
+                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc_id = ? AND annotator = ? "
+                "AND status = 'suggested' ORDER BY start, end, id",
+                (doc_id, annotator),
+            ).fetchall()
+            now = _now()
+            for row in rows:
+                old = Span(*row)
+                try:
+                    _check_free(conn, doc_id, old.start, old.end, old.label, status, allow_overlap, old)
+                except StoreError:
+                    left += 1
+                    continue
+                conn.execute("UPDATE spans SET status = ?, updated = ? WHERE id = ?", (status, now, old.id))
+                new = Span(old.id, doc_id, old.start, old.end, old.label, old.annotator, status, old.created, now)
+                self._record(conn, "update", old.id, doc_id, _snapshot(old, False),
+                             _snapshot(new, allow_overlap), now)
+                changed += 1
+        return changed, left
+
     def document_ids(self, statuses: Iterable[str] = ()) -> list[str]:
         """Ids of the stored documents (with one of ``statuses``, if given) in the order they
         were first stored."""

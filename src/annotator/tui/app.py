@@ -47,6 +47,11 @@ class AnnotatorApp(App[None]):
         Binding("enter", "apply_edit", "Apply the edited edges", show=False),
         Binding("a", "accept", "Accept the suggestion under the caret"),
         Binding("r", "reject", "Reject the suggestion under the caret"),
+        Binding("A", "decide_source('accepted')", "Accept every suggestion in this document from "
+                "the source of the one under the caret"),
+        Binding("R", "decide_source('rejected')", "Reject every suggestion in this document from "
+                "the source of the one under the caret"),
+        Binding("s", "toggle_suggestions_only", "n/p step through suggestions only / all spans"),
         Binding("u,ctrl+z", "undo", "Undo (kept across restarts)"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
@@ -80,6 +85,7 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
+        self._suggestions_only = False  # n/p step through suggestions only
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
 
@@ -191,10 +197,11 @@ class AnnotatorApp(App[None]):
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret
-        starts = sorted({s.start for s in self.spans})
+        spans = [s for s in self.spans if s.status == "suggested"] if self._suggestions_only else self.spans
+        starts = sorted({s.start for s in spans})
         after = [s for s in starts if s > caret] if direction > 0 else [s for s in starts if s < caret]
         if not after:
-            self.notify("No more spans that way")
+            self.notify(f"No more {'suggestions' if self._suggestions_only else 'spans'} that way")
             return
         self.view.move_caret(after[0] if direction > 0 else after[-1])
 
@@ -229,6 +236,27 @@ class AnnotatorApp(App[None]):
     def action_reject(self) -> None:
         if span := self._span_to_act_on(("suggested",)):
             self._commit(self.store.update_span, span.id, status="rejected")
+
+    def action_decide_source(self, status: str) -> None:
+        span = self._span_to_act_on(("suggested",))
+        if span is None:
+            return
+
+        def decide() -> str:
+            changed, left = self.store.decide_suggestions(
+                self.record.id, span.annotator, status, allow_overlap=self.allow_overlap)
+            verb = "accepted" if status == "accepted" else "rejected"
+            message = f"{verb} {changed} suggestion{'s' * (changed != 1)} from {span.annotator}"
+            if left:
+                message += f"; {left} left as suggestions (they overlap accepted spans)"
+            return message
+
+        self._commit(decide)
+
+    def action_toggle_suggestions_only(self) -> None:
+        self._suggestions_only = not self._suggestions_only
+        self.notify("n/p: suggestions only" if self._suggestions_only else "n/p: every span")
+        self._update_status()
 
     def action_undo(self) -> None:
         self._commit(self.store.undo, self.record.id)
@@ -268,6 +296,7 @@ class AnnotatorApp(App[None]):
         self.query_one(StatusBar).show_caret(
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
+            suggestions_only=self._suggestions_only,
         )
 
     def action_help(self) -> None:

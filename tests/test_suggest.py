@@ -378,3 +378,23 @@ def test_spacy_tokenizer_on_the_seed_and_its_hard_cases(seed_text):
     for text in (seed_text, "«الأممالمتحدة» (3.5) ١٬٠٠٠ G20 90% 5.a .5 ab5\u064ecd a.\u064e 1\u064e.5 \U0001f600x\U0001d7ce"):
         doc = _tokenizer().make_doc(text)
         assert [(t.text, bool(t.whitespace_)) for t in doc] == layout(text)
+
+
+def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب ثم دمشق وحمص"])
+    with Store(db, annotator="amal") as store:
+        store.add_suggestions([(doc, [(4, 7, "LOC"), (11, 15, "LOC"), (16, 20, "LOC")])], annotator="m1")
+        store.add_suggestions([(doc, [(0, 3, "MISC")])], annotator="m2")
+        store.add_span(doc, 4, 7, "PER")  # a person's span over حلب, after the suggestions
+        assert store.decide_suggestions(doc, "m1", "accepted") == (2, 1)
+    assert spans_of(db, doc) == [
+        (0, 3, "MISC", "m2", "suggested"),  # another source: untouched
+        (4, 7, "LOC", "m1", "suggested"),  # would overlap the accepted PER: left
+        (4, 7, "PER", "amal", "accepted"),
+        (11, 15, "LOC", "m1", "accepted"),
+        (16, 20, "LOC", "m1", "accepted"),
+    ]
+    with Store(db, annotator="amal") as store:
+        store.undo(doc)  # one step: the last accepted suggestion
+    assert spans_of(db, doc)[4] == (16, 20, "LOC", "m1", "suggested")

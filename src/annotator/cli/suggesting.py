@@ -14,6 +14,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.text.glyphs import neutralised
+
 __all__ = ["suggest_command", "spacy_config_command"]
 
 Say = Callable[[str], None]
@@ -58,7 +60,7 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
     known = check_labels(store, wanted, add_labels=args.add_labels)
     doc_ids = queued_documents(store, args.status, args.files)
     if not doc_ids:
-        say(f"no documents to read in {args.db}; open or import some first, or give files")
+        say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
         return 2
     with _Progress(len(doc_ids)) as advance:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
@@ -111,16 +113,24 @@ def spacy_config_command(args: argparse.Namespace, say: Say) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
-    target = Path(args.out)
+    target, shown = Path(args.out), neutralised(args.out)
     if target.exists() and not target.is_file():
-        say(f"--out {args.out}: exists and is not a regular file; give a file name")
+        say(f"--out {shown}: exists and is not a regular file; give a file name")
         return 2
     if not target.absolute().parent.is_dir():
-        say(f"--out {args.out}: its folder does not exist; create it first")
+        say(f"--out {shown}: its folder does not exist; create it first")
         return 2
-    fd, tmp = tempfile.mkstemp(dir=target.absolute().parent, prefix=f".{target.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, target)
-    say(f"wrote {args.out}: train with  python -m spacy train {args.out} --output training")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.absolute().parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        say(f"--out {shown}: cannot write there ({error.strerror}); choose another folder")
+        return 2
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    say(f"wrote {shown}: train with  python -m spacy train {shown} --output training")
     return 0

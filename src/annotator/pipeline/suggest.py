@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.store import Store, StoreError
 from annotator.text.folding import fold_query
+from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
 from annotator.text.tokens import affix_pattern
 
@@ -76,9 +77,9 @@ def _spacy():
 
 
 def _show(value: object, limit: int = 60) -> str:
-    """A value from a file or a library, safe on one terminal line."""
-    text = str(value)
-    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+    """A value from a file or a library, safe on one terminal line (controls and bidi
+    controls as their visible stand-ins), cut to ``limit`` characters."""
+    text = neutralised(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -35,9 +35,9 @@ def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_p
     session = Tmux([ANNOTATOR, str(doc), "--db", str(tmp_path / "annotations.db"), "--annotator", "amal"],
                    120, 20)
     try:
-        screen = lambda: "\n".join(session.screen())  # noqa: E731
-        session.wait_for(lambda rows: "offset 0/" in "\n".join(rows))
-        assert "people" in screen() and "patterns" in screen()  # the span list names the sources
+        shown = lambda rows: "\n".join(rows)  # noqa: E731
+        rows = session.wait_for(lambda rows: "offset 0/" in shown(rows) and "people" in shown(rows))
+        assert "people" in shown(rows) and "patterns" in shown(rows)  # the span list names the sources
         session.send("s", "n")  # n/p: suggestions only; the first is بان كي مون
         rows = session.wait_for(lambda rows: "by people" in "\n".join(rows))
         assert "suggested PER [4:14] by people" in status(rows)

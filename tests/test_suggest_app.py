@@ -15,6 +15,13 @@ from annotator.store import Store
 TEXT = "زار بان كي مون حلب ثم دمشق وحمص.\n"
 
 
+def until(session: Tmux, predicate) -> list[str]:
+    """The screen once ``predicate`` holds (generous time: the machine may be busy)."""
+    rows = session.wait_for(predicate, timeout=60)
+    assert predicate(rows), "\n".join(rows)
+    return rows
+
+
 def status(rows: list[str]) -> str:
     return [row for row in rows if row.strip()][-1]
 
@@ -36,19 +43,19 @@ def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_p
                    120, 20)
     try:
         shown = lambda rows: "\n".join(rows)  # noqa: E731
-        rows = session.wait_for(lambda rows: "offset 0/" in shown(rows) and "people" in shown(rows))
+        rows = until(session, lambda rows: "offset 0/" in shown(rows) and "people" in shown(rows))
         assert "people" in shown(rows) and "patterns" in shown(rows)  # the span list names the sources
         session.send("s", "n")  # n/p: suggestions only; the first is بان كي مون
-        rows = session.wait_for(lambda rows: "by people" in "\n".join(rows))
+        rows = until(session, lambda rows: "by people" in "\n".join(rows))
         assert "suggested PER [4:14] by people" in status(rows)
         session.send("A")  # every suggestion of `people`
-        session.wait_for(lambda rows: "accepted 1 suggestion from people" in "\n".join(rows))
+        until(session, lambda rows: "accepted 1 suggestion from people" in "\n".join(rows))
         session.send("n")  # حلب, from patterns
-        session.wait_for(lambda rows: "suggested LOC [15:18] by patterns" in "\n".join(rows))
+        until(session, lambda rows: "suggested LOC [15:18] by patterns" in "\n".join(rows))
         session.send("r", "n")  # reject it; on to دمشق
-        session.wait_for(lambda rows: "suggested LOC [22:26] by patterns" in "\n".join(rows))
+        until(session, lambda rows: "suggested LOC [22:26] by patterns" in "\n".join(rows))
         session.send("a")
-        session.wait_for(lambda rows: "offset 22/" in status(rows) and "suggested" not in status(rows))
+        until(session, lambda rows: "offset 22/" in status(rows) and "suggested" not in status(rows))
     finally:
         session.close()
     with Store(tmp_path / "annotations.db", annotator="t") as store:

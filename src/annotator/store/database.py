@@ -469,10 +469,11 @@ class Store:
                 for start, end, label in spans:
                     if label not in checked:  # once per label, not per span
                         checked.add(_check_name(label, "label"))
-                    _check_offsets(start, end, length)
-                    if (start, end, label) in present or any(
+                    if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                        _check_offsets(start, end, length)  # raises, saying what is wrong
+                    if (start, end, label) in present or (accepted and any(
                         s < end and start < e for s, e in accepted
-                    ):
+                    )):
                         left_out += 1
                         continue
                     present.add((start, end, label))

@@ -398,3 +398,19 @@ def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_
     with Store(db, annotator="amal") as store:
         store.undo(doc)  # one step: the last accepted suggestion
     assert spans_of(db, doc)[4] == (16, 20, "LOC", "m1", "suggested")
+
+
+def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_path):
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "LOC", "pattern": "حلب"}])
+    nlp.to_disk(tmp_path / "model")
+    db = tmp_path / "a.db"
+    short, long = store_texts(db, ["زار حلب", "زار حلب " + "كلمة " * 200_001])  # over 1,000,000
+    result = run("suggest", "--db", str(db), "--model", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "skipped 1 document longer than the pipeline's max_length (1,000,000 characters" in result.stderr
+    assert [len(spans_of(db, d)) for d in (short, long)] == [1, 0]
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0 and "skipped" not in result.stderr, result.stderr
+    assert [len(spans_of(db, d)) for d in (short, long)] == [1, 1]

@@ -60,6 +60,9 @@ DEFAULT_PATTERNS_ANNOTATOR = "patterns"
 #: Documents per store transaction (and text read): big enough that the commit (an fsync)
 #: is a small share, small enough that Ctrl+C loses little.
 BATCH_SIZE = 1000
+#: Longest text the patterns read: there is no model, so memory is the Doc's (~100 bytes a
+#: token), and a 10 MB book is fine; spaCy's default (1,000,000) guards models.
+PATTERNS_MAX_LENGTH = 100_000_000
 
 
 class SuggestError(Exception):
@@ -197,6 +200,7 @@ def pattern_suggester(patterns: list[dict[str, Any]], annotator: str = DEFAULT_P
     suggester does not need.)"""
     spacy = _spacy()
     nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
+    nlp.max_length = PATTERNS_MAX_LENGTH
     return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns))
 
 
@@ -333,6 +337,8 @@ class SuggestSummary:
     added: int = 0
     present: int = 0  # already there, or over an accepted span
     unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
+    too_long: int = 0  # documents longer than the pipeline's max_length, not read
+    max_length: int = 0
     interrupted: bool = False
 
     def line(self, annotator: str) -> str:
@@ -346,6 +352,11 @@ class SuggestSummary:
         if self.unknown:
             counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
             text += f", left out labels not in the label set: {counts} (add --add-labels)"
+        if self.too_long:
+            text += (
+                f", skipped {self.too_long} document{'s' * (self.too_long != 1)} longer than the "
+                f"pipeline's max_length ({self.max_length:,} characters, spaCy's guard on memory)"
+            )
         return text + (" -- everything before the interruption is saved" if self.interrupted else "")
 
 
@@ -394,10 +405,9 @@ def suggest(
             pending.clear()
 
     try:
-        texts = (text for i in range(0, len(doc_ids), batch_size)
-                 for text in store.texts(doc_ids[i : i + batch_size]))
-        docs = suggester.nlp.pipe(texts, batch_size=min(batch_size, 256))
-        for doc_id, doc in zip(doc_ids, docs):
+        docs = suggester.nlp.pipe(_readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size),
+                                  as_tuples=True, batch_size=min(batch_size, 256))
+        for doc, doc_id in docs:
             kept = []
             for start, end, label in suggester.spans(doc):
                 if label in known_labels:
@@ -407,7 +417,7 @@ def suggest(
             pending.append((doc_id, kept))
             if len(pending) >= batch_size:
                 flush()
-            progress(summary.documents + len(pending))
+            progress(summary.documents + len(pending) + summary.too_long)
         flush()
     except KeyboardInterrupt:
         summary.interrupted = True
@@ -415,6 +425,20 @@ def suggest(
     except StoreError as error:
         raise SuggestError(str(error)) from None
     return summary
+
+
+def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):
+    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``, read a batch at a time; texts
+    longer than the pipeline's ``max_length`` are counted and left out (spaCy refuses them:
+    its models need about 1 GB of memory per 100,000 characters)."""
+    summary.max_length = limit
+    for i in range(0, len(doc_ids), batch_size):
+        part = doc_ids[i : i + batch_size]
+        for doc_id, text in zip(part, store.texts(part)):
+            if len(text) > limit:
+                summary.too_long += 1
+            else:
+                yield text, doc_id
 
 
 def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:

@@ -137,7 +137,7 @@ async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(sto
         view = app.query_one(DocumentView)
         view.move_caret(TEXT.rindex("الأمم"))
         await pilot.press("3")  # ORG on the word under the caret
-        await press_and_wait(app, pilot, "A")
+        await press_and_wait(app, pilot, "asterisk")
         assert type(app.screen).__name__ == "LabelAllScreen"
         await press_and_wait(app, pilot, "a")  # all documents
         here = [(TEXT[s.start:s.end], s.label, s.status) for s in store.spans(app.record.id)]
@@ -148,7 +148,7 @@ async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(sto
         # a suggestion is accepted or rejected like an imported one; A does not offer it again
         view.move_caret(TEXT.index("الامـم"))
         await pilot.press("r")
-        await press_and_wait(app, pilot, "A")
+        await press_and_wait(app, pilot, "asterisk")
         assert type(app.screen).__name__ != "LabelAllScreen"  # nothing left to offer
         statuses = sorted(s.status for s in store.spans(app.record.id, SPAN_STATUSES))
         assert statuses == ["accepted", "rejected", "suggested"]
@@ -160,7 +160,7 @@ async def test_label_all_here_only_leaves_other_documents_alone(store, tmp_path)
     async with app.run_test(size=(100, 20)) as pilot:
         app.query_one(DocumentView).move_caret(TEXT.rindex("الأمم"))
         await pilot.press("3")
-        await press_and_wait(app, pilot, "A")
+        await press_and_wait(app, pilot, "asterisk")
         await press_and_wait(app, pilot, "h")
         assert len(store.spans(app.record.id)) == 3
         assert store.spans(other_id) == []

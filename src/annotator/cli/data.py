@@ -1,9 +1,10 @@
-"""``annotator export | import | stats``: the data commands, for NLP pipelines.
+"""``annotator export | import | stats | suggest | spacy-config``: the data commands.
 
 ``cli.main`` hands ``argv`` here when its first word is one of these names.
 Bad input gets ONE line on stderr (what, where, what to do) and exit status 2,
 never a traceback; the summary of a run goes to stderr too, so stdout carries
-only data (``export`` without ``--out``, ``stats``).  No Textual/Rich imports.
+only data (``export`` without ``--out``, ``stats``, ``spacy-config``).  No Textual; Rich only
+for ``suggest``'s progress bar on stderr.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--split-tokens", action=argparse.BooleanOptionalAction, default=None,
                     help="cut a token where a span edge falls inside it (e.g. a proclitic left "
                          "out), so every span is whole tokens (default: on for conll and spacy)")
+    ex.add_argument("--split", type=float, metavar="FRACTION",
+                    help="spacy only: write --out DIR/train.spacy with this share of the "
+                    "documents (e.g. 0.8) and DIR/dev.spacy with the rest")
+    ex.add_argument("--seed", type=int, default=0, metavar="N",
+                    help="the shuffle behind --split (default 0): same seed, same split")
 
     im = commands.add_parser(
         "import", help="read spans from JSONL/doccano files",
@@ -82,7 +88,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_option(st)
     st.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.subcommands = {"export": ex, "import": im, "stats": st}
+
+    su = commands.add_parser(
+        "suggest", help="pre-annotate with patterns or a spaCy pipeline",
+        description="Add suggested spans from an EntityRuler patterns file or a spaCy pipeline "
+        "to the stored documents (or the given files); accept or reject them in the app.",
+    )
+    db_option(su)
+    source = su.add_mutually_exclusive_group(required=True)
+    source.add_argument("--patterns", metavar="FILE",
+                        help="JSONL patterns: {\"label\": ..., \"pattern\": \"phrase\" or [token dicts]}")
+    source.add_argument("--model", metavar="NAME_OR_PATH",
+                        help="an installed or saved spaCy pipeline (its doc.ents)")
+    su.add_argument("files", nargs="*", metavar="FILE",
+                    help="only these text files (stored first if new); default: every stored document")
+    su.add_argument("--status", action="append", default=[], choices=DOC_STATUSES,
+                    help="only stored documents with this status (repeatable)")
+    su.add_argument("--annotator", metavar="NAME",
+                    help="the source name on the suggestions (default: patterns, or the model's name)")
+    su.add_argument("--spans-key", metavar="KEY", help="with --model: read doc.spans[KEY] instead of doc.ents")
+    su.add_argument("--add-labels", action="store_true",
+                    help="add unknown labels to the label set instead of refusing them")
+
+    sc = commands.add_parser(
+        "spacy-config", help="write a spaCy training config (Arabic, NER)",
+        description="Write a `spacy train` config for a blank Arabic pipeline with NER, reading "
+        "corpus/train.spacy and corpus/dev.spacy (see export --split).",
+    )
+    sc.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    parser.subcommands = {"export": ex, "import": im, "stats": st, "suggest": su, "spacy-config": sc}
     return parser
 
 
@@ -106,6 +140,14 @@ def run(argv: list[str]) -> int:
             return _export(args)
         if args.command == "import":
             return _import(args)
+        if args.command == "suggest":
+            from annotator.cli.suggesting import suggest_command
+
+            return suggest_command(args, lambda m: _say("suggest", m))
+        if args.command == "spacy-config":
+            from annotator.cli.suggesting import spacy_config_command
+
+            return spacy_config_command(args, lambda m: _say("spacy-config", m))
         return _stats(args)
     except KeyboardInterrupt:
         _say(args.command, "interrupted; nothing more was written")
@@ -127,13 +169,19 @@ def _export(args: argparse.Namespace) -> int:
         doc_statuses=tuple(args.status),
         include_suggestions=args.include_suggestions,
         split_tokens=args.split_tokens,
+        split=args.split,
+        seed=args.seed,
     )
     try:
         summary = export(args.db, args.out, options, warn=lambda m: _say("export", f"warning: {m}"))
     except ExportError as error:
         _say("export", str(error))
         return 2
-    _say("export", summary.line("stdout" if args.out in (None, "-") else args.out))
+    if args.split is not None:
+        where = f"{args.out}/train.spacy and dev.spacy"
+    else:
+        where = "stdout" if args.out in (None, "-") else args.out
+    _say("export", summary.line(where))
     return 0
 
 

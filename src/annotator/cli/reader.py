@@ -82,7 +82,7 @@ def _labels(value: str) -> list[str]:
     return names
 
 
-SUBCOMMANDS = ("export", "import", "stats")
+SUBCOMMANDS = ("export", "import", "stats", "suggest", "spacy-config")
 TEAM_COMMANDS = ("agreement", "merge")
 
 

@@ -96,6 +96,7 @@ from __future__ import annotations
 import json
 import json.encoder
 import os
+import random
 import shutil
 import stat
 import struct
@@ -125,6 +126,8 @@ __all__ = [
     "export",
     "export_records",
     "open_snapshot",
+    "export_split",
+    "split_records",
     "murmurhash3_32",
     "input_hash",
     "task_hash",
@@ -151,6 +154,8 @@ class ExportOptions:
     doc_statuses: tuple[str, ...] = ()  # empty: every document status
     include_suggestions: bool = False
     split_tokens: bool | None = None  # None: the format's default (SPLIT_BY_DEFAULT)
+    split: float | None = None  # spacy only: the share of documents in train.spacy
+    seed: int = 0  # the shuffle behind ``split``
 
     @property
     def splitting(self) -> bool:
@@ -719,6 +724,8 @@ def export(
     """Write the export; returns its summary.  ExportError (one line) on bad input, in
     which case nothing was written (a file at ``out_path`` is untouched) -- except into a
     FIFO, a device or ``-``, which get the records as they are made."""
+    if options.split is not None:
+        return export_split(db_path, out_path, options, warn)
     _check(options, out_path)
     summary = ExportSummary()
     snapshot = open_snapshot(db_path)
@@ -751,4 +758,76 @@ def export(
     finally:
         snapshot.close()
         spool.close()
+    return summary
+
+
+# --------------------------------------------------------------------------- train/dev split
+
+
+def split_records(records: list[Record], fraction: float, seed: int) -> tuple[list[Record], list[Record]]:
+    """Train and dev records: whole documents (all their annotators' records together, so no
+    text is in both), shuffled by ``random.Random(seed)`` from id order, so the split depends
+    only on the seed and the set of documents.  Each side gets at least one document when
+    there are two or more."""
+    by_doc: dict[str, list[Record]] = {}
+    for record in records:
+        by_doc.setdefault(record.doc_id, []).append(record)
+    ids = sorted(by_doc)
+    random.Random(seed).shuffle(ids)
+    cut = round(fraction * len(ids))
+    if len(ids) >= 2:
+        cut = min(max(cut, 1), len(ids) - 1)
+    train = [record for doc_id in ids[:cut] for record in by_doc[doc_id]]
+    dev = [record for doc_id in ids[cut:] for record in by_doc[doc_id]]
+    return train, dev
+
+
+def export_split(
+    db_path: str | os.PathLike, out_dir: str | None, options: ExportOptions, warn: Warn = lambda m: None
+) -> ExportSummary:
+    """``--format spacy --split F --out DIR``: DIR/train.spacy and DIR/dev.spacy (DIR is
+    created if missing), each written atomically from one read snapshot."""
+    if options.format != "spacy":
+        raise ExportError("--split needs --format spacy (it writes train.spacy and dev.spacy)")
+    if not 0 < options.split < 1:
+        raise ExportError(f"--split {options.split}: give the train share, between 0 and 1 (e.g. 0.8)")
+    if out_dir is None:
+        raise ExportError("--split writes two files: give --out DIR (train.spacy and dev.spacy go there)")
+    folder = Path(out_dir)
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(f"--out {out_dir}: with --split it is a folder, and this is a file; give a folder")
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        raise ExportError(
+            "--format spacy needs spaCy, which is not installed; install it with: pip install 'annotator[spacy]'"
+        ) from None
+    unsplit = replace(options, split=None)
+    with open_snapshot(db_path) as snapshot:
+        try:
+            records = list(_records(snapshot, unsplit))
+        except StoreError as error:
+            raise ExportError(f"{error}; nothing was written") from None
+    train, dev = split_records(records, options.split, options.seed)
+    if not train or not dev:
+        raise ExportError(
+            f"--split needs records from at least 2 documents, and the database has "
+            f"{len({r.doc_id for r in records})}; label more documents first"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ExportError(f"--out {out_dir}: cannot create the folder ({error.strerror})") from None
+    summary = ExportSummary()
+    for name, part in (("train", train), ("dev", dev)):
+        target = folder / f"{name}.spacy"
+        st = os.stat(target) if target.is_file() else None
+        with _replace_atomically(target, str(target), st, db_path) as out:
+            writer = SpacyWriter(out, summary, warn, unsplit)
+            for record in part:
+                writer.write(record)
+            writer.close()
+        summary.records += len(part)
+        summary.spans += sum(len(record.spans) for record in part)
+        summary.documents += len({record.doc_id for record in part})
     return summary

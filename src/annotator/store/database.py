@@ -437,6 +437,14 @@ class Store:
                 return
         with self._writing("indexing documents for search") as conn:
             index_pending(conn)
+    def texts(self, doc_ids: list[str]) -> list[str]:
+        """The texts of many documents, in the order of ``doc_ids``, in a few queries."""
+        with self._reading("reading documents") as conn:
+            found = dict(_rows_in(conn, "SELECT id, text FROM documents WHERE id IN", doc_ids))
+        missing = next((doc_id for doc_id in doc_ids if doc_id not in found), None)
+        if missing is not None:
+            raise _unknown_document(missing)
+        return [found[doc_id] for doc_id in doc_ids]
 
     def set_caret(self, doc_id: str, caret: int) -> None:
         with self._writing("saving the caret") as conn:
@@ -528,6 +536,98 @@ class Store:
                 self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
                 added.append(span)
         return added
+
+    def add_suggestions(
+        self, batch: Iterable[tuple[str, Iterable[tuple[int, int, str]]]], *, annotator: str
+    ) -> tuple[int, int]:
+        """Store machine suggestions for many documents in ONE durable transaction.
+
+        ``batch`` holds ``(doc_id, [(start, end, label), ...])``.  A suggestion is left out
+        when the same ``(start, end, label)`` is already there in any status, from anyone
+        (so running a suggester twice adds nothing, and a rejected suggestion does not come
+        back), or when it overlaps an accepted span (a person decided that stretch already).
+        Returns ``(added, left_out)``.  No undo entries: nobody's ``u`` should remove a
+        model's suggestions one by one, and bulk runs stay one insert per span."""
+        annotator = _check_name(annotator, "annotator")
+        left_out = 0
+        checked: set[str] = set()
+        with self._writing("adding suggestions") as conn:
+            now = _now()
+            rows = []
+            batch = list(batch)
+            ids = [doc_id for doc_id, _ in batch]
+            self._lengths.update(_rows_in(conn, "SELECT id, length FROM documents WHERE id IN", ids))
+            existing: dict[str, list[tuple[int, int, str, str]]] = {}
+            for row in _rows_in(conn, "SELECT doc_id, start, end, label, status FROM spans WHERE doc_id IN", ids):
+                existing.setdefault(row[0], []).append(row[1:])
+            for doc_id, spans in batch:
+                length = self._length(conn, doc_id)
+                present = {(s, e, label) for s, e, label, _ in existing.get(doc_id, ())}
+                accepted = [(s, e) for s, e, _, status in existing.get(doc_id, ()) if status == "accepted"]
+                for start, end, label in spans:
+                    if label not in checked:  # once per label, not per span
+                        checked.add(_check_name(label, "label"))
+                    if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
+                        _check_offsets(start, end, length)  # raises, saying what is wrong
+                    if (start, end, label) in present or (accepted and any(
+                        s < end and start < e for s, e in accepted
+                    )):
+                        left_out += 1
+                        continue
+                    present.add((start, end, label))
+                    rows.append((doc_id, start, end, label, annotator, "suggested", now, now))
+            conn.executemany(
+                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows), left_out
+
+    def decide_suggestions(
+        self, doc_id: str, annotator: str, status: str, *, allow_overlap: bool = False
+    ) -> tuple[int, int]:
+        """Accept or reject every suggestion of ``annotator`` in the document, in ONE
+        transaction, each change on this Store's undo stack.  A suggestion that cannot be
+        accepted (it duplicates or, unless ``allow_overlap``, overlaps an accepted span) stays
+        a suggestion.  Returns ``(changed, left)``."""
+        _check_choice(status, ("accepted", "rejected"), "decision")
+        changed = left = 0
+        with self._writing("deciding suggestions") as conn:
+            rows = conn.execute(
+                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc_id = ? AND annotator = ? "
+                "AND status = 'suggested' ORDER BY start, end, id",
+                (doc_id, annotator),
+            ).fetchall()
+            now = _now()
+            for row in rows:
+                old = Span(*row)
+                try:
+                    _check_free(conn, doc_id, old.start, old.end, old.label, status, allow_overlap, old)
+                except StoreError:
+                    left += 1
+                    continue
+                conn.execute("UPDATE spans SET status = ?, updated = ? WHERE id = ?", (status, now, old.id))
+                new = Span(old.id, doc_id, old.start, old.end, old.label, old.annotator, status, old.created, now)
+                self._record(conn, "update", old.id, doc_id, _snapshot(old, False),
+                             _snapshot(new, allow_overlap), now)
+                changed += 1
+        return changed, left
+
+    def document_ids(self, statuses: Iterable[str] = ()) -> list[str]:
+        """Ids of the stored documents (with one of ``statuses``, if given): those in the
+        project queue in queue order, then the rest in the order they were first stored."""
+        statuses = tuple(statuses)
+        for status in statuses:
+            _check_choice(status, DOCUMENT_STATUSES, "document status")
+        where = f"WHERE d.status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        with self._reading("listing documents") as conn:
+            rows = conn.execute(
+                "SELECT d.id FROM documents AS d LEFT JOIN (SELECT doc_id, min(position) AS"
+                " position FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id) AS q"
+                f" ON q.doc_id = d.id {where}"
+                " ORDER BY q.position IS NULL, q.position, d.first_seen, d.rowid", statuses
+            ).fetchall()
+        return [row[0] for row in rows]
 
     def delete_span(self, span_id: int) -> Span:
         with self._writing("deleting a span") as conn:
@@ -874,6 +974,14 @@ def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
             "is not an SQLite database; the file was left as it is -- give another path"
         )
     return True
+
+
+def _rows_in(conn: sqlite3.Connection, query: str, values: list, chunk: int = 500) -> Iterator[tuple]:
+    """Rows of ``query`` + `` (?, ?, ...)`` over ``values``, in chunks under SQLite's
+    parameter limit."""
+    for i in range(0, len(values), chunk):
+        part = values[i : i + chunk]
+        yield from conn.execute(f"{query} ({', '.join('?' * len(part))})", part)
 
 
 def _span(conn: sqlite3.Connection, span_id: int) -> Span:

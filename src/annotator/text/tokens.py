@@ -47,6 +47,7 @@ from functools import cache
 __all__ = [
     "tokenize",
     "spacy_tokens",
+    "affix_pattern",
     "is_aligned",
     "Tokens",
 ]
@@ -88,12 +89,10 @@ def _span(first: int, last: int) -> str:
 
 
 @cache
-def _pattern(astral: bool = True) -> re.Pattern[str]:
-    # The segments of :mod:`.words` (UAX #29, tailored) as one regular expression, held to
-    # them by tests/test_words.py.  A character class that stays inside the BMP compiles to a
-    # bitmap that `re` tests in constant time; astral ranges are searched one by one.  So text
-    # without astral characters (nearly all Arabic text) uses the BMP-only pattern, and text
-    # with them (emoji, historic scripts, mathematical letters) the full one: same tokens.
+def _pieces(astral: bool) -> tuple[str, str, str, str]:
+    """Regex sources shared by :func:`tokenize` and :func:`affix_pattern`: one number, one
+    punctuation mark or symbol (with the marks after it), and the class bodies of marks and
+    of punctuation and symbols."""
     punct = _ranges(lambda cat: cat[0] in "PS", astral=False)
     marks = _ranges(lambda cat: cat[0] == "M" or cat == "Cf", astral=False)  # marks, formats
     seps = re.escape(NUMBER_SEPARATORS)
@@ -102,16 +101,45 @@ def _pattern(astral: bool = True) -> re.Pattern[str]:
         marks += _ranges(lambda cat: cat[0] == "M" or cat == "Cf", astral=True)
     attached = f"[{marks}]*"  # marks and formats stay on the character before them
     number = rf"\d{attached}(?:(?:[{seps}]{attached})?\d{attached})*"
+    return number, rf"[{punct}]{attached}", marks, punct
+
+
+def _pattern(astral: bool = True) -> re.Pattern[str]:
+    # The segments of :mod:`.words` (UAX #29, tailored) as one regular expression, held to
+    # them by tests/test_words.py.  A character class that stays inside the BMP compiles to a
+    # bitmap that `re` tests in constant time; astral ranges are searched one by one.  So text
+    # without astral characters (nearly all Arabic text) uses the BMP-only pattern, and text
+    # with them (emoji, historic scripts, mathematical letters) the full one: same tokens.
+    number, symbol, marks, punct = _pieces(astral)
     letter = f"[^\\s\\d{punct}{marks}]"
     return re.compile(
         rf"{number}"
-        rf"|[{punct}]{attached}"  # one punctuation mark or symbol
+        rf"|{symbol}"  # one punctuation mark or symbol
         rf"|[{marks}]+"  # marks after a space or at the start: a segment of their own
         rf"|{letter}[^\s\d{punct}]*"  # a word: letters and the marks inside it
     )
 
 
 _HAS_ASTRAL = re.compile(f"[{_ASTRAL}]")
+
+
+@cache
+def affix_pattern() -> str:
+    """The regex source of ONE number or punctuation/symbol token as :func:`tokenize` finds
+    them (with their trailing marks).  Every other run of non-space characters is a word, so
+    a tokenizer that splits these off a whitespace-delimited chunk -- spaCy's prefix, suffix
+    and infix rules -- gives the same tokens (with :func:`leading_marks_pattern` as a prefix
+    too)."""
+    number, symbol, _, _ = _pieces(astral=True)
+    return f"{number}|{symbol}"
+
+
+def leading_marks_pattern() -> str:
+    """Marks at the start of a chunk (after a space, a number or a symbol): a token of their
+    own, as :func:`tokenize` makes them -- a prefix, never an infix (inside a word, marks are
+    the word's)."""
+    _, _, marks, _ = _pieces(astral=True)
+    return f"[{marks}]+"
 
 
 def tokenize(text: str) -> list[tuple[int, int]]:

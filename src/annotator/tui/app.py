@@ -44,7 +44,7 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert.\n\n"
     "Search (/ here, F in all documents) ignores harakat and tatweel and folds the alef "
     "forms (hamza above or below, madda, wasla) to a bare alef and alef maqsura to ya, so a "
-    "query typed without hamza finds words written with it. After labelling a span, A offers "
+    "query typed without hamza finds words written with it. After labelling a span, * offers "
     "its other whole-word occurrences as suggestions."
 )
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
@@ -70,6 +70,11 @@ class AnnotatorApp(App[None]):
         Binding("enter", "apply_edit", "Apply the edited edges", show=False),
         Binding("a", "accept", "Accept the suggestion under the caret"),
         Binding("r", "reject", "Reject the suggestion under the caret"),
+        Binding("A", "decide_source('accepted')", "Accept every suggestion in this document from "
+                "the source of the one under the caret"),
+        Binding("R", "decide_source('rejected')", "Reject every suggestion in this document from "
+                "the source of the one under the caret"),
+        Binding("S", "toggle_suggestions_only", "n/p step through suggestions only / all spans"),
         Binding("u,ctrl+z", "undo", "Undo (kept across restarts)"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
@@ -83,7 +88,7 @@ class AnnotatorApp(App[None]):
         Binding("greater_than_sign,f3", "next_hit(1)", "Next search hit (in reading order)"),
         Binding("less_than_sign,shift+f3", "next_hit(-1)", "Previous search hit"),
         Binding("F", "corpus_search", "Search all documents; Enter opens one at the hit"),
-        Binding("A", "label_all", "Label all occurrences of the span's words as suggestions"),
+        Binding("asterisk", "label_all", "Label all occurrences of the span's words as suggestions"),
         Binding("question_mark", "help", "Show every key"),
         Binding("q", "quit", "Quit"),
     ]
@@ -135,6 +140,7 @@ class AnnotatorApp(App[None]):
         self.fold_options = fold_options  # how search folds text (harakat, alef, ya, ta)
         self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
         self._last_labelled: int | None = None  # id of the span labelled last (for A)
+        self._suggestions_only = False  # n/p step through suggestions only
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
         self.queue_position = queue_position
@@ -268,10 +274,11 @@ class AnnotatorApp(App[None]):
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret
-        starts = sorted({s.start for s in self.spans})
+        spans = [s for s in self.spans if s.status == "suggested"] if self._suggestions_only else self.spans
+        starts = sorted({s.start for s in spans})
         after = [s for s in starts if s > caret] if direction > 0 else [s for s in starts if s < caret]
         if not after:
-            self.notify("No more spans that way")
+            self.notify(f"No more {'suggestions' if self._suggestions_only else 'spans'} that way")
             return
         self.view.move_caret(after[0] if direction > 0 else after[-1])
 
@@ -317,6 +324,27 @@ class AnnotatorApp(App[None]):
     def action_reject(self) -> None:
         if span := self._span_to_act_on(("suggested",)):
             self._commit(self.store.update_span, span.id, status="rejected")
+
+    def action_decide_source(self, status: str) -> None:
+        span = self._span_to_act_on(("suggested",))
+        if span is None:
+            return
+
+        def decide() -> str:
+            changed, left = self.store.decide_suggestions(
+                self.record.id, span.annotator, status, allow_overlap=self.allow_overlap)
+            verb = "accepted" if status == "accepted" else "rejected"
+            message = f"{verb} {changed} suggestion{'s' * (changed != 1)} from {span.annotator}"
+            if left:
+                message += f"; {left} left as suggestions (they overlap accepted spans)"
+            return message
+
+        self._commit(decide)
+
+    def action_toggle_suggestions_only(self) -> None:
+        self._suggestions_only = not self._suggestions_only
+        self.notify("n/p: suggestions only" if self._suggestions_only else "n/p: every span")
+        self._update_status()
 
     def action_undo(self) -> None:
         self._commit(self.store.undo, self.record.id)
@@ -490,6 +518,7 @@ class AnnotatorApp(App[None]):
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
             progress=self._progress,
+            suggestions_only=self._suggestions_only,
         )
 
     # -- search -----------------------------------------------------------------------------
@@ -567,7 +596,7 @@ class AnnotatorApp(App[None]):
         if span is None:
             span = next((s for s in self.spans if s.id == self._last_labelled), None)
         if span is None:
-            self.notify("Label a span first, then A offers its other occurrences",
+            self.notify("Label a span first, then * offers its other occurrences",
                         severity="warning")
             return
         words = self.document.text[span.start:span.end]

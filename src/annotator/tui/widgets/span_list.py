@@ -41,6 +41,8 @@ class SpanList(OptionList):
             mark = " ?" if span.status == "suggested" else ""
             row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
             row.append(f"[{span.start}:{span.end}]", style="dim")
+            if span.status == "suggested":  # tell the sources apart; a name is untrusted text
+                row.append(f" {visual_text(span.annotator, options)}", style="italic dim")
             rows.append(Option(row))
         self._offsets = [start for start, _ in self._extents]
         if not rows:  # a first-time user sees where to start

@@ -17,7 +17,8 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "file", "direction", "status", "word", "span", "selected text", "progress",
+    "character", "mode", "file", "direction", "status", "word", "span", "selected text",
+    "progress",
 )
 
 
@@ -46,7 +47,7 @@ class StatusBar(Static):
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
-                   progress: str = "") -> None:
+                   progress: str = "", suggestions_only: bool = False) -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
@@ -58,12 +59,18 @@ class StatusBar(Static):
             fields.append(("word", f"{visual_text(text[word[0]:word[1]], options)} "
                            f"[{word[0]}:{word[1]}]"))
         for span in spans[:2]:
-            kind = "suggested " if span.status == "suggested" else ""
-            fields.append(("span", f"{kind}{neutralised(span.label)} [{span.start}:{span.end}]"))
+            if span.status == "suggested":  # whose: a source name is untrusted text too
+                fields.append(("span", f"suggested {neutralised(span.label)} "
+                               f"[{span.start}:{span.end}] by "
+                               f"{visual_text(neutralised(span.annotator), options)}"))
+            else:
+                fields.append(("span", f"{neutralised(span.label)} [{span.start}:{span.end}]"))
         fields.append(("character", describe_character(text[caret]) if caret < len(text) else "end"))
         fields.append(("file", visual_text(neutralised(source), options)))  # a file name is untrusted text too
         if status:
             fields.append(("status", neutralised(status.replace("_", " "))))
+        if suggestions_only:
+            fields.append(("mode", "n/p: suggestions"))
         fields.append(("keys", "? keys"))
         self._fields = fields
         self._draw()

@@ -1,0 +1,136 @@
+"""``annotator suggest`` and ``annotator spacy-config``: the pre-annotation loop's commands.
+
+The work is in :mod:`annotator.pipeline.suggest`; this module parses nothing (cli/data.py
+does), draws the progress bar (Rich, on stderr, only on a terminal) and turns errors into one
+line and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from annotator.text.glyphs import neutralised
+
+__all__ = ["suggest_command", "spacy_config_command"]
+
+Say = Callable[[str], None]
+
+
+def suggest_command(args: argparse.Namespace, say: Say) -> int:
+    from annotator.pipeline.suggest import SuggestError
+    from annotator.store import Store, StoreError
+
+    if args.spans_key and not args.model:
+        say("--spans-key reads a model's doc.spans; use it with --model")
+        return 2
+    if args.files and args.status:
+        say("give files or --status, not both (--status picks among the stored documents)")
+        return 2
+    try:
+        suggester, wanted, bad_lines = _suggester(args, say)
+        with Store(args.db, annotator=suggester.annotator) as store:
+            return _run(args, store, suggester, wanted, bad_lines, say)
+    except (SuggestError, StoreError) as error:
+        say(str(error))
+        return 2
+
+
+def _suggester(args: argparse.Namespace, say: Say):
+    """The Suggester, the labels it may produce (label -> where from), and the bad lines."""
+    from annotator.pipeline import suggest as s
+
+    if args.patterns:
+        patterns = s.load_patterns(args.patterns, say)
+        where = {label: f"{args.patterns}:{line}" for label, line in patterns.labels.items()}
+        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR)
+        return suggester, where, patterns.bad
+    nlp = s.load_model(args.model, args.spans_key)
+    where = {label: f"model {args.model}" for label in s.model_labels(nlp)}
+    return s.Suggester(nlp, args.annotator or s.model_annotator(args.model), args.spans_key), where, 0
+
+
+def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
+    from annotator.pipeline.suggest import check_labels, queued_documents, suggest
+
+    known = check_labels(store, wanted, add_labels=args.add_labels)
+    doc_ids = queued_documents(store, args.status, args.files)
+    if not doc_ids:
+        say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
+        return 2
+    with _Progress(len(doc_ids)) as advance:
+        summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
+    say(summary.line(suggester.annotator))
+    if summary.interrupted:
+        return 130
+    return 2 if bad_lines else 0  # bad pattern lines are bad input, even when the rest ran
+
+
+class _Progress:
+    """A Rich progress bar on stderr (documents, documents/s, time left), or nothing when
+    stderr is not a terminal."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.0f} docs/s" if speed else "- docs/s", style="progress.data.speed")
+
+        console = Console(stderr=True)
+        self.bar = Progress(
+            TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), Rate(),
+            TimeRemainingColumn(), console=console, disable=not console.is_terminal,
+        )
+        self.task = self.bar.add_task("suggest", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.bar.start()
+        return lambda done: self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+def spacy_config_command(args: argparse.Namespace, say: Say) -> int:
+    from annotator.pipeline.suggest import SuggestError, training_config
+
+    try:
+        text = training_config()
+    except SuggestError as error:
+        say(str(error))
+        return 2
+    if args.out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return 0
+    target, shown = Path(args.out), neutralised(args.out)
+    if target.exists() and not target.is_file():
+        say(f"--out {shown}: exists and is not a regular file; give a file name")
+        return 2
+    if not target.absolute().parent.is_dir():
+        say(f"--out {shown}: its folder does not exist; create it first")
+        return 2
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.absolute().parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as error:
+        say(f"--out {shown}: cannot write there ({error.strerror}); choose another folder")
+        return 2
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    say(f"wrote {shown}: train with  python -m spacy train {shown} --output training")
+    return 0

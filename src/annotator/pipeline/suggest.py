@@ -1,0 +1,461 @@
+"""Pre-annotation: patterns and spaCy pipelines propose spans, stored as suggestions.
+
+Two sources, one path.  Both run a spaCy ``Language`` with ``nlp.pipe`` in batches over Docs
+of the project's own tokens (those of :func:`annotator.text.tokens.spacy_tokens`, made by a
+spaCy ``Tokenizer`` given the project's rules, :func:`project_tokenizer`), so ``doc.text`` is
+the stored text and a span's character offsets are logical offsets into it:
+
+* ``--patterns FILE``: a blank Arabic pipeline with spaCy's ``PhraseMatcher`` matching phrase
+  patterns on ``NORM`` (and its ``Matcher`` for token patterns; overlaps resolved as the
+  ``EntityRuler`` does).  Each word's lexeme ``NORM`` is its folded form
+  (:func:`annotator.text.folding.fold`: harakat, tatweel, alef forms), and the pattern phrases
+  are tokenised and folded the same way, so «الامم المتحدة» finds «الأُمَم المتحدة».  Matches
+  are whole tokens: a clitic-joined «للأمم» is one token and is not «الأمم».
+* ``--model NAME_OR_PATH``: any installed or saved pipeline; its ``doc.ents`` (or
+  ``doc.spans[KEY]``) are the suggestions.  The model's NORMs are left as they are: it was
+  trained with them.
+
+Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
+interrupted run keeps every document finished before it, and a second run adds nothing.
+
+No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
+only inside the functions that need it, as it is an optional extra.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.store import Store, StoreError
+from annotator.text.folding import fold_query
+from annotator.text.glyphs import neutralised
+from annotator.text.loading import LoadError, load_text
+from annotator.text.tokens import affix_pattern, leading_marks_pattern
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = [
+    "DEFAULT_PATTERNS_ANNOTATOR",
+    "SuggestError",
+    "SuggestSummary",
+    "Suggester",
+    "load_model",
+    "load_patterns",
+    "training_config",
+    "model_annotator",
+    "pattern_suggester",
+    "project_tokenizer",
+    "queued_documents",
+    "suggest",
+]
+
+DEFAULT_PATTERNS_ANNOTATOR = "patterns"
+#: Documents per store transaction (and text read): big enough that the commit (an fsync)
+#: is a small share, small enough that Ctrl+C loses little.
+BATCH_SIZE = 1000
+#: Longest text the patterns read: there is no model, so memory is the Doc's (~100 bytes a
+#: token), and a 10 MB book is fine; spaCy's default (1,000,000) guards models.
+PATTERNS_MAX_LENGTH = 100_000_000
+
+
+class SuggestError(Exception):
+    """str() is one line: what is wrong, where, and what to do."""
+
+
+def _spacy():
+    try:
+        import spacy
+    except ImportError:
+        raise SuggestError(
+            "suggest needs spaCy, which is not installed; install it with: pip install 'annotator[spacy]'"
+        ) from None
+    return spacy
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """A value from a file or a library, safe on one terminal line (controls and bidi
+    controls as their visible stand-ins), cut to ``limit`` characters."""
+    text = neutralised(str(value))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# -- tokens ------------------------------------------------------------------------------
+
+
+def project_tokenizer(nlp: Language, *, fold_norms: bool) -> Language:
+    """Give ``nlp`` a spaCy ``Tokenizer`` that makes the project's tokens (those of
+    :func:`annotator.text.tokens.spacy_tokens`; a test holds them equal): spaCy splits on
+    whitespace as the project does, and the prefix/suffix/infix rules split off exactly the
+    number and punctuation tokens.  Being spaCy's own, it is Cython with a cache: about 6x
+    faster than building Docs from Python word lists (measured on the bench's articles).
+
+    With ``fold_norms`` every lexeme's NORM is its folded form (harakat, tatweel, alef
+    forms), computed once per word type when spaCy first meets it."""
+    import re
+
+    from spacy.attrs import NORM
+    from spacy.tokenizer import Tokenizer
+
+    affix = affix_pattern()
+    if fold_norms:
+        nlp.vocab.lex_attr_getters[NORM] = fold_query
+        for lexeme in nlp.vocab:  # the ones made before the getter was set
+            lexeme.norm_ = fold_query(lexeme.orth_)
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules={},
+        prefix_search=re.compile(f"^(?:{affix}|{leading_marks_pattern()})").search,
+        suffix_search=re.compile(f"(?:{affix})$").search,
+        infix_finditer=re.compile(affix).finditer,
+    )
+    return nlp
+
+
+# -- patterns ----------------------------------------------------------------------------
+
+
+@dataclass
+class Patterns:
+    patterns: list[dict[str, Any]]
+    labels: dict[str, int]  # label -> line it is first used on
+    bad: int = 0
+
+
+def load_patterns(path: str, report: Callable[[str], None]) -> Patterns:
+    """Read an EntityRuler/Prodigy patterns file (JSONL).  A bad line is reported
+    (``FILE:N: why; line skipped``) and the rest is used."""
+    shown = _show(path, 200)
+    file = Path(path)
+    if not file.is_file():
+        what = "no such file" if not file.exists() else "not a regular file"
+        raise SuggestError(f"--patterns {shown}: {what}; give the path of a JSONL patterns file")
+    try:
+        raw_lines = file.read_bytes().splitlines()
+    except OSError as error:
+        raise SuggestError(f"--patterns {shown}: cannot read it ({error.strerror})") from None
+    spacy = _spacy()
+    from spacy.matcher import Matcher
+
+    checker = Matcher(spacy.blank("ar").vocab, validate=True)
+    result = Patterns([], {})
+    for number, raw in enumerate(raw_lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            pattern = _pattern_line(raw, checker)
+        except ValueError as error:
+            result.bad += 1
+            report(f"{shown}:{number}: {error}; line skipped")
+            continue
+        result.patterns.append(pattern)
+        result.labels.setdefault(pattern["label"], number)
+    if not result.patterns:
+        raise SuggestError(f"--patterns {shown}: no usable pattern in the file; see the format in README")
+    return result
+
+
+def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object; write {\"label\": ..., \"pattern\": ...}")
+    label, pattern = obj.get("label"), obj.get("pattern")
+    if not isinstance(label, str) or not label.strip() or _show(label) != label:
+        raise ValueError(f"\"label\" must be a non-empty name, not {_show(json.dumps(label, ensure_ascii=False))}")
+    if isinstance(pattern, str):
+        if not fold_query(pattern).strip():
+            raise ValueError("the phrase \"pattern\" is empty")
+    elif isinstance(pattern, list) and pattern and all(isinstance(t, dict) for t in pattern):
+        try:
+            checker.add("check", [pattern])
+        except Exception as error:  # spaCy's MatchPatternError and friends: say why
+            reason = " ".join(str(error).split())
+            raise ValueError(f"not a valid token pattern ({_show(reason, 160)})") from None
+        finally:
+            if "check" in checker:
+                checker.remove("check")
+    else:
+        raise ValueError("\"pattern\" must be a phrase (a string) or a list of token objects")
+    kept = {"label": label, "pattern": pattern}
+    if isinstance(obj.get("id"), str):
+        kept["id"] = obj["id"]
+    return kept
+
+
+def pattern_suggester(patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR) -> Suggester:
+    """A blank Arabic pipeline on the project's tokens (folded NORMs) and the patterns in
+    spaCy's ``PhraseMatcher`` (on NORM) and ``Matcher``, chosen among as the EntityRuler
+    does.  (The EntityRuler itself spends 3/4 of its time setting ``doc.ents``, which a
+    suggester does not need.)"""
+    spacy = _spacy()
+    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
+    nlp.max_length = PATTERNS_MAX_LENGTH
+    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns))
+
+
+class PatternFinder:
+    """Matches of phrase and token patterns, as ``(start, end, label)`` character offsets."""
+
+    def __init__(self, nlp: Language, patterns: list[dict[str, Any]]) -> None:
+        from spacy.attrs import IDX, LENGTH
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self._idx_length = [IDX, LENGTH]
+        self.strings = nlp.vocab.strings
+        self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.tokens = Matcher(nlp.vocab)
+        phrases: dict[str, list] = {}
+        tokens: dict[str, list] = {}
+        for pattern in patterns:
+            if isinstance(pattern["pattern"], str):
+                phrases.setdefault(pattern["label"], []).append(nlp.make_doc(pattern["pattern"]))
+            else:
+                tokens.setdefault(pattern["label"], []).append(pattern["pattern"])
+        for label, docs in phrases.items():
+            self.phrases.add(label, docs)
+        for label, token_patterns in tokens.items():
+            self.tokens.add(label, token_patterns)
+        self.has_tokens = bool(tokens)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, str]]:
+        matches = self.phrases(doc)
+        if self.has_tokens:
+            matches += self.tokens(doc)
+        if not matches:
+            return []
+        # Overlapping matches: the longest wins, then the earliest (the EntityRuler's rule).
+        matches.sort(key=_longest_first)
+        taken = bytearray(len(doc))
+        kept = []
+        for match_id, start, end in matches:
+            if taken.find(1, start, end) == -1:
+                taken[start:end] = b"\x01" * (end - start)
+                kept.append((start, end, match_id))
+        kept.sort()
+        offsets = doc.to_array(self._idx_length)  # one C call, not a Token per edge
+        strings = self.strings
+        return [
+            (int(offsets[start, 0]), int(offsets[end - 1, 0] + offsets[end - 1, 1]), strings[match_id])
+            for start, end, match_id in kept
+        ]
+
+
+def _longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
+    return match[1] - match[2], match[1]
+
+
+# -- models ------------------------------------------------------------------------------
+
+
+def load_model(name: str, spans_key: str | None = None) -> Language:
+    """``spacy.load`` with one-line errors; the pipeline must set ``doc.ents`` (or
+    ``doc.spans`` with ``spans_key``).  Its tokenizer is replaced by the project's."""
+    spacy = _spacy()
+    shown = _show(name, 200)
+    try:
+        nlp = spacy.load(name)
+    except Exception as error:  # OSError (not found), ValueError/KeyError (bad config), ...
+        reason = _show(" ".join(str(error).split()), 300)
+        raise SuggestError(f"--model {shown}: spaCy cannot load it: {reason}") from None
+    wanted = "doc.spans" if spans_key else "doc.ents"
+    if not any(wanted in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names):
+        hint = "it has no NER (ner or entity_ruler)" if not spans_key else "no component sets doc.spans"
+        raise SuggestError(
+            f"--model {shown}: {hint}, so it cannot suggest spans "
+            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one"
+        )
+    return project_tokenizer(nlp, fold_norms=False)
+
+
+def model_labels(nlp: Language) -> set[str]:
+    """The labels the pipeline's span-setting components declare (may be empty)."""
+    labels: set[str] = set()
+    for name, pipe in nlp.pipeline:
+        assigns = nlp.get_pipe_meta(name).assigns
+        if any(a in ("doc.ents", "doc.spans") for a in assigns):
+            labels.update(getattr(pipe, "labels", ()) or ())
+    return labels
+
+
+def model_annotator(name: str) -> str:
+    """The annotator a model's suggestions are stored under: the name or path as given
+    (normalised: ``./training/model-best/`` is ``training/model-best``)."""
+    return _show(os.path.normpath(name), 200)
+
+
+def training_config() -> str:
+    """A ``spacy train`` config: blank Arabic, tok2vec + NER (CPU, efficiency), reading
+    ``corpus/train.spacy`` and ``corpus/dev.spacy`` as ``export --split`` writes them."""
+    _spacy()
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="ar", pipeline=["ner"], optimize="efficiency", gpu=False)
+    config["paths"]["train"] = "corpus/train.spacy"
+    config["paths"]["dev"] = "corpus/dev.spacy"
+    return config.to_str()
+
+
+# -- documents ---------------------------------------------------------------------------
+
+
+def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable[str] = ()) -> list[str]:
+    """The documents to suggest for, in order: the given files (stored first if new), else
+    the stored documents (with one of ``statuses``).
+
+    The order is the store's: the project queue's, then the documents not queued."""
+    paths = list(paths)
+    if not paths:
+        return store.document_ids(statuses)
+    ids = []
+    for path in paths:
+        try:
+            text = load_text(path)
+        except LoadError as error:
+            raise SuggestError(str(error)) from None
+        record, _ = store.open_document(text, os.path.abspath(path))
+        ids.append(record.id)
+    return list(dict.fromkeys(ids))
+
+
+# -- running -----------------------------------------------------------------------------
+
+
+@dataclass
+class SuggestSummary:
+    documents: int = 0
+    added: int = 0
+    present: int = 0  # already there, or over an accepted span
+    unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
+    too_long: int = 0  # documents longer than the pipeline's max_length, not read
+    max_length: int = 0
+    interrupted: bool = False
+
+    def line(self, annotator: str) -> str:
+        text = (
+            f"{'interrupted after' if self.interrupted else 'read'} {self.documents} "
+            f"document{'s' * (self.documents != 1)}: added {self.added} suggestion"
+            f"{'s' * (self.added != 1)} as {_show(annotator)}"
+        )
+        if self.present:
+            text += f", left out {self.present} already there or over accepted spans"
+        if self.unknown:
+            counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
+            text += f", left out labels not in the label set: {counts} (add --add-labels)"
+        if self.too_long:
+            text += (
+                f", skipped {self.too_long} document{'s' * (self.too_long != 1)} longer than the "
+                f"pipeline's max_length ({self.max_length:,} characters, spaCy's guard on memory)"
+            )
+        return text + (" -- everything before the interruption is saved" if self.interrupted else "")
+
+
+@dataclass
+class Suggester:
+    """A pipeline and how to read suggestions off its Docs: ``finder``, or the Doc's ents
+    (``doc.spans[spans_key]`` when given)."""
+
+    nlp: Language
+    annotator: str
+    spans_key: str | None = None
+    finder: Callable[[Doc], list[tuple[int, int, str]]] | None = None
+
+    def spans(self, doc: Doc) -> list[tuple[int, int, str]]:
+        if self.finder is not None:
+            return self.finder(doc)
+        found = doc.spans[self.spans_key] if self.spans_key else doc.ents
+        return [
+            (span.start_char, span.end_char, span.label_)
+            for span in found
+            if span.text.strip()  # a span over whitespace tokens alone marks nothing
+        ]
+
+
+def suggest(
+    store: Store,
+    doc_ids: list[str],
+    suggester: Suggester,
+    *,
+    known_labels: set[str],
+    progress: Callable[[int], None] = lambda done: None,
+    batch_size: int = BATCH_SIZE,
+) -> SuggestSummary:
+    """Run the suggester over the documents and store what it finds, one transaction per
+    batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
+    says ``interrupted``."""
+    summary = SuggestSummary()
+    pending: list[tuple[str, list[tuple[int, int, str]]]] = []
+
+    def flush() -> None:
+        if pending:
+            added, present = store.add_suggestions(pending, annotator=suggester.annotator)
+            summary.added += added
+            summary.present += present
+            summary.documents += len(pending)
+            pending.clear()
+
+    try:
+        docs = suggester.nlp.pipe(_readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size),
+                                  as_tuples=True, batch_size=min(batch_size, 256))
+        for doc, doc_id in docs:
+            kept = []
+            for start, end, label in suggester.spans(doc):
+                if label in known_labels:
+                    kept.append((start, end, label))
+                else:
+                    summary.unknown[label] = summary.unknown.get(label, 0) + 1
+            pending.append((doc_id, kept))
+            if len(pending) >= batch_size:
+                flush()
+            progress(summary.documents + len(pending) + summary.too_long)
+        flush()
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        flush()  # a rolled-back batch is still pending: write it now
+    except StoreError as error:
+        raise SuggestError(str(error)) from None
+    return summary
+
+
+def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):
+    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``, read a batch at a time; texts
+    longer than the pipeline's ``max_length`` are counted and left out (spaCy refuses them:
+    its models need about 1 GB of memory per 100,000 characters)."""
+    summary.max_length = limit
+    for i in range(0, len(doc_ids), batch_size):
+        part = doc_ids[i : i + batch_size]
+        for doc_id, text in zip(part, store.texts(part)):
+            if len(text) > limit:
+                summary.too_long += 1
+            else:
+                yield text, doc_id
+
+
+def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
+    """The label set after the suggester's labels are checked: unknown ones are refused
+    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
+    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
+    known = {name for name, _ in store.labels()}
+    unknown = sorted(set(wanted) - known)
+    if unknown and not add_labels:
+        where = ", ".join(f"{_show(label)} ({_show(wanted[label], 200)})" for label in unknown)
+        raise SuggestError(
+            f"label{'s' * (len(unknown) > 1)} not in the label set "
+            f"({', '.join(_show(k) for k in sorted(known))}): {where}; add --add-labels to add "
+            "them, or change the label set"
+        )
+    if unknown:
+        store.add_labels(unknown)
+        known.update(unknown)
+    return known
+

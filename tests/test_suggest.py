@@ -1,0 +1,416 @@
+"""`annotator suggest`: patterns and spaCy pipelines become suggestions in the store.
+
+The real `annotator` command on a real SQLite file, real spaCy pipelines (built and saved in
+the test, and one trained with `spacy train`).  Expected offsets come from where the test put
+the words, never from the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.pipeline.export import Record, split_records
+from annotator.pipeline.suggest import Suggester, pattern_suggester, project_tokenizer, suggest
+from annotator.store import Store
+from annotator.text.tokens import spacy_tokens
+from strategies import mixed_text
+
+TIMEOUT_S = 120
+UN = "الأمم المتحدة"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("annotator")
+    assert exe is not None, "the `annotator` command is not installed; run: pip install -e '.[test]'"
+    result = subprocess.run(
+        [exe, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+        encoding="utf-8", errors="replace", timeout=TIMEOUT_S, cwd=cwd,
+    )
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def store_texts(db: Path, texts: list[str]) -> list[str]:
+    with Store(db, annotator="tester") as store:
+        return [store.open_document(text, f"/doc/{i}.txt")[0].id for i, text in enumerate(texts)]
+
+
+def spans_of(db: Path, doc_id: str, statuses=("accepted", "suggested", "rejected")):
+    with Store(db, annotator="tester") as store:
+        return [(s.start, s.end, s.label, s.annotator, s.status) for s in store.spans(doc_id, statuses)]
+
+
+def write_patterns(path: Path, *objects) -> Path:
+    path.write_text(
+        "\n".join(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False) for o in objects) + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+# -- patterns: folding and whole tokens ----------------------------------------------------
+
+
+def test_phrase_patterns_fold_harakat_tatweel_and_alef_forms_on_whole_tokens(tmp_path):
+    texts = [
+        "قالت الأُمَم المتحدة اليوم",  # harakat
+        "قالت الامـم المتحـدة اليوم",  # tatweel, bare alef
+        "قالت للأمم المتحدة اليوم",  # clitic: «للأمم» is one token, not «الأمم»
+        "قالت الأمم\nالمتحدة اليوم",  # a line break is not the phrase's space
+    ]
+    db = tmp_path / "a.db"
+    ids = store_texts(db, texts)
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "ORG", "pattern": "الامم المتحدة"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for doc, written in ((ids[0], "الأُمَم المتحدة"), (ids[1], "الامـم المتحـدة")):
+        assert spans_of(db, doc) == [(5, 5 + len(written), "ORG", "patterns", "suggested")]
+    assert spans_of(db, ids[2]) == []
+    assert spans_of(db, ids[3]) == []
+
+
+def test_token_patterns_and_the_annotator_option(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار Ban Ki-moon حلب"])
+    patterns = write_patterns(
+        tmp_path / "p.jsonl", {"label": "PER", "pattern": [{"LOWER": "ban"}, {"LOWER": "ki"}]},
+        {"label": "LOC", "pattern": [{"TEXT": "حلب"}]},
+    )
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--annotator", "gazetteer",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(4, 10, "PER", "gazetteer", "suggested"),
+                                 (16, 19, "LOC", "gazetteer", "suggested")]
+
+
+LETTERS = "بتحدرسعلمنهوي"
+ALEFS = ["ا", "أ", "إ", "آ"]
+MARKS = ["\u064e", "\u064f", "\u0650", "\u0651", "\u0652", "\u064b", "\u0640"]
+FILLER = ["قال", "في", "اليوم", "مدينة", "،", "«", "»", "2016", "و"]
+
+
+@st.composite
+def decorated(draw, plain: str) -> str:
+    """``plain`` as it may be written: any alef form, harakat and tatweel after letters."""
+    out = []
+    for char in plain:
+        out.append(draw(st.sampled_from(ALEFS)) if char == "ا" else char)
+        out.extend(draw(st.lists(st.sampled_from(MARKS), max_size=2)))
+    return "".join(out)
+
+
+@st.composite
+def text_with_hits(draw):
+    """Filler and occurrences of «امل بحر» (written anyhow); returns the text and the
+    offsets of the occurrences standing as whole tokens (not after a clitic «ل»)."""
+    pieces, hits, position = [], [], 0
+    for _ in range(draw(st.integers(1, 8))):
+        if draw(st.booleans()):
+            clitic = draw(st.sampled_from(["", "", "ل"]))
+            phrase = clitic + draw(decorated("امل")) + " " + draw(decorated("بحر"))
+            if not clitic:
+                hits.append((position, position + len(phrase)))
+            piece = phrase
+        else:
+            piece = draw(st.sampled_from(FILLER))
+        pieces.append(piece)
+        position += len(piece) + 1
+    return " ".join(pieces), hits
+
+
+@cache
+def _ruler():
+    return pattern_suggester([{"label": "LOC", "pattern": "امل بحر"}])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text_with_hits())
+def test_folded_phrase_hits_are_exactly_the_whole_token_occurrences(case):
+    text, hits = case
+    suggester = _ruler()
+    found = suggester.spans(suggester.nlp(text))
+    assert [(s, e) for s, e, _ in found] == hits
+
+
+# -- the store: reruns, accepted spans, interruption ----------------------------------------
+
+
+def test_second_run_adds_nothing_and_accepted_spans_win(tmp_path):
+    text = "قال الأمين العام للأمم المتحدة إن الأمم المتحدة قلقة"
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, [text])
+    first = text.index("الأمم")
+    with Store(db, annotator="amal") as store:
+        store.add_span(doc, first, first + 5, "LOC")  # a person's decision over half the phrase
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "ORG", "pattern": UN},
+                              {"label": "ORG", "pattern": "قلقة"})
+    for _ in range(2):
+        result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    end = text.index("قلقة")
+    assert spans_of(db, doc) == [
+        (first, first + 5, "LOC", "amal", "accepted"),
+        (end, end + 4, "ORG", "patterns", "suggested"),
+    ]
+    assert "added 0 suggestions" in result.stderr and "left out 2" in result.stderr
+
+
+def test_rejected_suggestions_do_not_come_back(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    with Store(db, annotator="amal") as store:
+        [span] = store.spans(doc)
+        store.update_span(span.id, status="rejected")
+    run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "rejected")]
+
+
+def test_ctrl_c_keeps_every_document_done_before_it(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, [f"زار حلب {i}" for i in range(7)])
+
+    def stop_at_five(done: int) -> None:
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with Store(db, annotator="patterns") as store:
+        summary = suggest(store, ids, _ruler_for("حلب"), known_labels={"LOC"}, progress=stop_at_five,
+                          batch_size=2)
+    assert summary.interrupted and summary.documents == 5
+    assert [len(spans_of(db, doc)) for doc in ids] == [1, 1, 1, 1, 1, 0, 0]
+
+
+def _ruler_for(phrase: str) -> Suggester:
+    return pattern_suggester([{"label": "LOC", "pattern": phrase}])
+
+
+def test_given_files_and_status_choose_the_documents(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, ["زار حلب", "في حلب"])
+    with Store(db, annotator="amal") as store:
+        store.set_status(ids[1], "done")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--status", "done", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert [len(spans_of(db, d)) for d in ids] == [0, 1]
+    (tmp_path / "new.txt").write_text("حلب مدينة\n", encoding="utf-8")
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "new.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "read 1 document" in result.stderr
+    with Store(db, annotator="t") as store:
+        new = store.document_ids()[-1]
+    assert spans_of(db, new) == [(0, 3, "LOC", "patterns", "suggested")]
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+def one_line(result) -> str:
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_bad_pattern_lines_are_named_and_the_rest_is_used(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    patterns = write_patterns(
+        tmp_path / "p.jsonl", "{not json", {"label": "LOC", "pattern": "حلب"}, {"label": "LOC"},
+        {"label": "LOC", "pattern": [{"NOT_AN_ATTR": "x"}]}, {"label": "", "pattern": "x"},
+    )
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5, result.stderr  # four bad lines, then the summary
+    assert [line.split("p.jsonl:")[1].split(":")[0] for line in lines[:4]] == ["1", "3", "4", "5"]
+    assert all("line skipped" in line for line in lines[:4])
+    assert "not JSON" in lines[0] and "pattern" in lines[1] and "token pattern" in lines[2]
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested")]
+
+
+def test_unknown_labels_are_refused_unless_added(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "GPE", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    line = one_line(result)
+    assert "GPE" in line and "p.jsonl:1" in line and "--add-labels" in line
+    assert spans_of(db, doc) == []
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--add-labels", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(4, 7, "GPE", "patterns", "suggested")]
+    with Store(db, annotator="t") as store:
+        assert "GPE" in [name for name, _ in store.labels()]
+
+
+def test_a_model_that_cannot_be_loaded_or_has_no_ner(tmp_path):
+    db = tmp_path / "a.db"
+    store_texts(db, ["زار حلب"])
+    result = run("suggest", "--db", str(db), "--model", "no_such_pipeline_xx", cwd=tmp_path)
+    assert result.returncode == 2
+    line = one_line(result)
+    assert "no_such_pipeline_xx" in line and "E050" in line
+    spacy.blank("ar").to_disk(tmp_path / "blank")
+    result = run("suggest", "--db", str(db), "--model", str(tmp_path / "blank"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no NER" in one_line(result)
+
+
+# -- models --------------------------------------------------------------------------------
+
+
+def test_a_saved_pipeline_suggests_through_model_path(tmp_path):
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "LOC", "pattern": "حلب"}])
+    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "places"})
+    ruler.add_patterns([{"label": "LOC", "pattern": "سوريا"}])
+    nlp.to_disk(tmp_path / "model")
+    text = "من حلب في سوريا"
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, [text])
+    result = run("suggest", "--db", str(db), "--model", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(3, 6, "LOC", "model", "suggested")]
+    result = run("suggest", "--db", str(db), "--model", "model/", "--spans-key", "places",
+                 "--annotator", "ruler", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc)[1:] == [(10, 15, "LOC", "ruler", "suggested")]
+
+
+def test_the_loop_label_export_train_suggest(tmp_path, seed_text):
+    """20 labelled documents -> export --split -> spacy-config -> spacy train (a few steps)
+    -> suggest --model: the loop runs (accuracy is not asserted)."""
+    sentences = [s for s in seed_text.replace("\n", " ").split(".") if "حلب" in s or "الأسد" in s]
+    sentences = (sentences * 20)[:20]
+    db = tmp_path / "annotations.db"
+    ids = store_texts(db, [f"{i} {s.strip()}." for i, s in enumerate(sentences)])
+    with Store(db, annotator="amal") as store:
+        for doc in ids:
+            text = store.text(doc)
+            for word, label in (("حلب", "LOC"), ("الأسد", "PER")):
+                at = text.find(word)
+                if at >= 0:
+                    store.add_span(doc, at, at + len(word), label, allow_overlap=True)
+    result = run("export", "--format", "spacy", "--split", "0.8", "--seed", "3", "--out", "corpus", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = run("spacy-config", "--out", "config.cfg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    train = subprocess.run(
+        [sys.executable, "-m", "spacy", "train", "config.cfg", "--output", "training",
+         "--training.max_steps", "6", "--training.eval_frequency", "3"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=TIMEOUT_S,
+    )
+    assert train.returncode == 0, train.stderr[-2000:]
+    result = run("suggest", "--model", "training/model-last", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "read 20 documents" in result.stderr and "as training/model-last" in result.stderr
+
+
+# -- export --split ------------------------------------------------------------------------
+
+
+@given(st.lists(st.text("abcdef", min_size=1, max_size=4), min_size=2, max_size=30, unique=True),
+       st.floats(0.05, 0.95), st.integers(0, 1000))
+def test_split_is_whole_documents_deterministic_and_order_free(doc_ids, fraction, seed):
+    records = [Record(d, "t", "s", "new", who, []) for d in doc_ids for who in ("a", "b")]
+    train, dev = split_records(records, fraction, seed)
+    train_ids, dev_ids = {r.doc_id for r in train}, {r.doc_id for r in dev}
+    assert train_ids.isdisjoint(dev_ids) and train_ids | dev_ids == set(doc_ids)
+    assert len(train) + len(dev) == len(records) and train_ids and dev_ids
+    assert abs(len(train_ids) - fraction * len(doc_ids)) <= 1
+    again = split_records(list(reversed(records)), fraction, seed)
+    assert ({r.doc_id for r in again[0]}, {r.doc_id for r in again[1]}) == (train_ids, dev_ids)
+
+
+def test_export_split_writes_train_and_dev(tmp_path):
+    from spacy.tokens import DocBin
+
+    db = tmp_path / "a.db"
+    ids = store_texts(db, [f"زار حلب {i}" for i in range(10)])
+    with Store(db, annotator="amal") as store:
+        for doc in ids:
+            store.add_span(doc, 4, 7, "LOC")
+    result = run("export", "--db", str(db), "--format", "spacy", "--split", "0.8", "--out", "corpus",
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    vocab = spacy.blank("ar").vocab
+    train = list(DocBin().from_disk(tmp_path / "corpus" / "train.spacy").get_docs(vocab))
+    dev = list(DocBin().from_disk(tmp_path / "corpus" / "dev.spacy").get_docs(vocab))
+    assert (len(train), len(dev)) == (8, 2)
+    assert all([e.text for e in d.ents] == ["حلب"] for d in train + dev)
+    result = run("export", "--db", str(db), "--split", "0.8", "--out", "c2", cwd=tmp_path)
+    assert result.returncode == 2 and "--format spacy" in one_line(result)
+
+
+# -- the project's tokens through spaCy's tokenizer ------------------------------------------
+
+
+@cache
+def _tokenizer():
+    return project_tokenizer(spacy.blank("ar"), fold_norms=True)
+
+
+def layout(text: str) -> list[tuple[str, bool]]:
+    return [(text[s:e], ws) for s, e, ws in spacy_tokens(text)]
+
+
+@settings(max_examples=600, deadline=None)
+@given(mixed_text(max_size=80) | st.text(max_size=30))
+def test_spacy_tokenizer_makes_exactly_the_project_tokens(text):
+    doc = _tokenizer().make_doc(text)
+    assert [(t.text, bool(t.whitespace_)) for t in doc] == layout(text)
+
+
+def test_spacy_tokenizer_on_the_seed_and_its_hard_cases(seed_text):
+    for text in (seed_text, "«الأممالمتحدة» (3.5) ١٬٠٠٠ G20 90% 5.a .5 ab5\u064ecd a.\u064e 1\u064e.5 \U0001f600x\U0001d7ce"):
+        doc = _tokenizer().make_doc(text)
+        assert [(t.text, bool(t.whitespace_)) for t in doc] == layout(text)
+
+
+def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_path):
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب ثم دمشق وحمص"])
+    with Store(db, annotator="amal") as store:
+        store.add_suggestions([(doc, [(4, 7, "LOC"), (11, 15, "LOC"), (16, 20, "LOC")])], annotator="m1")
+        store.add_suggestions([(doc, [(0, 3, "MISC")])], annotator="m2")
+        store.add_span(doc, 4, 7, "PER")  # a person's span over حلب, after the suggestions
+        assert store.decide_suggestions(doc, "m1", "accepted") == (2, 1)
+    assert spans_of(db, doc) == [
+        (0, 3, "MISC", "m2", "suggested"),  # another source: untouched
+        (4, 7, "LOC", "m1", "suggested"),  # would overlap the accepted PER: left
+        (4, 7, "PER", "amal", "accepted"),
+        (11, 15, "LOC", "m1", "accepted"),
+        (16, 20, "LOC", "m1", "accepted"),
+    ]
+    with Store(db, annotator="amal") as store:
+        store.undo(doc)  # one step: the last accepted suggestion
+    assert spans_of(db, doc)[4] == (16, 20, "LOC", "m1", "suggested")
+
+
+def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_path):
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "LOC", "pattern": "حلب"}])
+    nlp.to_disk(tmp_path / "model")
+    db = tmp_path / "a.db"
+    short, long = store_texts(db, ["زار حلب", "زار حلب " + "كلمة " * 200_001])  # over 1,000,000
+    result = run("suggest", "--db", str(db), "--model", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "skipped 1 document longer than the pipeline's max_length (1,000,000 characters" in result.stderr
+    assert [len(spans_of(db, d)) for d in (short, long)] == [1, 0]
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0 and "skipped" not in result.stderr, result.stderr
+    assert [len(spans_of(db, d)) for d in (short, long)] == [1, 1]

@@ -1,0 +1,69 @@
+"""Suggestions made by `annotator suggest` are told apart and decided in the app, in a real
+terminal (tmux), and the decisions are in the store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import spacy
+from test_suggest import run
+from tmux import ANNOTATOR, Tmux
+
+from annotator.store import Store
+
+TEXT = "زار بان كي مون حلب ثم دمشق وحمص.\n"
+
+
+def until(session: Tmux, predicate) -> list[str]:
+    """The screen once ``predicate`` holds (generous time: the machine may be busy)."""
+    rows = session.wait_for(predicate, timeout=60)
+    assert predicate(rows), "\n".join(rows)
+    return rows
+
+
+def status(rows: list[str]) -> str:
+    return [row for row in rows if row.strip()][-1]
+
+
+def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_path):
+    assert ANNOTATOR and shutil.which("tmux")
+    doc = tmp_path / "news.txt"
+    doc.write_text(TEXT, encoding="utf-8")
+    patterns = tmp_path / "places.jsonl"
+    patterns.write_text("\n".join(json.dumps({"label": "LOC", "pattern": p}, ensure_ascii=False)
+                                  for p in ("حلب", "دمشق")) + "\n", encoding="utf-8")
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("entity_ruler").add_patterns([{"label": "PER", "pattern": "بان كي مون"}])
+    nlp.to_disk(tmp_path / "people")
+    assert run("suggest", "--patterns", "places.jsonl", "news.txt", cwd=tmp_path).returncode == 0
+    assert run("suggest", "--model", "people", cwd=tmp_path).returncode == 0
+
+    session = Tmux([ANNOTATOR, str(doc), "--db", str(tmp_path / "annotations.db"), "--annotator", "amal"],
+                   120, 20)
+    try:
+        shown = lambda rows: "\n".join(rows)  # noqa: E731
+        rows = until(session, lambda rows: "offset 0/" in shown(rows) and "people" in shown(rows))
+        assert "people" in shown(rows) and "patterns" in shown(rows)  # the span list names the sources
+        session.send("S", "n")  # n/p: suggestions only; the first is بان كي مون
+        rows = until(session, lambda rows: "by people" in "\n".join(rows))
+        assert "suggested PER [4:14] by people" in status(rows)
+        session.send("A")  # every suggestion of `people`
+        until(session, lambda rows: "accepted 1 suggestion from people" in "\n".join(rows))
+        session.send("n")  # حلب, from patterns
+        until(session, lambda rows: "suggested LOC [15:18] by patterns" in "\n".join(rows))
+        session.send("r", "n")  # reject it; on to دمشق
+        until(session, lambda rows: "suggested LOC [22:26] by patterns" in "\n".join(rows))
+        session.send("a")
+        until(session, lambda rows: "offset 22/" in status(rows) and "suggested" not in status(rows))
+    finally:
+        session.close()
+    with Store(tmp_path / "annotations.db", annotator="t") as store:
+        [doc_id] = store.document_ids()
+        decided = [(s.start, s.end, s.label, s.annotator, s.status)
+                   for s in store.spans(doc_id, ("accepted", "suggested", "rejected"))]
+    assert decided == [
+        (4, 14, "PER", "people", "accepted"),
+        (15, 18, "LOC", "patterns", "rejected"),
+        (22, 26, "LOC", "patterns", "accepted"),
+    ]

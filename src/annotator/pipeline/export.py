@@ -407,6 +407,15 @@ class DoccanoWriter:
         pass
 
 
+def _record_words(record: Record, split: bool, summary: ExportSummary) -> list[tuple[int, int]]:
+    """The record's word tokens, cut at its span edges when ``split`` (counted in summary)."""
+    words = tokenize(record.text)
+    if split:
+        words, count = split_at_edges(words, record.spans)
+        summary.split_tokens += count
+    return words
+
+
 class ConllWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.warn = out, summary, warn
@@ -414,10 +423,7 @@ class ConllWriter:
 
     def write(self, record: Record) -> None:
         text = record.text
-        words = tokenize(text)
-        if self.split:
-            words, split = split_at_edges(words, record.spans)
-            self.summary.split_tokens += split
+        words = _record_words(record, self.split, self.summary)
         tokens = Tokens(text, words)
         line_breaks = _line_breaks(text, words)
         tags = ["O"] * len(words)
@@ -498,10 +504,7 @@ class SpacyWriter:
 
     def write(self, record: Record) -> None:
         text = record.text
-        words = tokenize(text)
-        if self.split:
-            words, split = split_at_edges(words, record.spans)
-            self.summary.split_tokens += split
+        words = _record_words(record, self.split, self.summary)
         toks = spacy_tokens(text, words)
         doc = self.Doc(self.vocab, words=[text[s:e] for s, e, _ in toks], spaces=[ws for _, _, ws in toks])
         if doc.text != text:  # pragma: no cover - spacy_tokens guarantees it

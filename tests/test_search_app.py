@@ -239,3 +239,39 @@ async def test_corpus_search_stops_counting_at_the_cap(store, tmp_path, monkeypa
         summary = str(app.screen.query_one("#corpus-summary").render())
         assert "2 hits in 2 documents (searched 2 of the 4+ the index names)" in summary
         assert "3+ more documents" in str(app.screen.query_one("OptionList").options[-1].prompt)
+
+
+# -- found by trying it as a user (QA) ---------------------------------------------------------
+
+
+def queued_app(store: Store, texts: list[str], tmp_path) -> AnnotatorApp:
+    from annotator.store.queue import start_queue
+
+    paths = []
+    for n, text in enumerate(texts):
+        paths.append(tmp_path / f"{n:02}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    opening = start_queue(store, [str(p) for p in paths])
+    return AnnotatorApp(opening.text, opening.record.source, store,
+                        opened=(opening.record, None), queue_position=opening.position)
+
+
+async def test_the_next_document_is_searched_for_the_open_query_not_left_with_the_old_count(
+        store, tmp_path):
+    second = "لا شيء هنا سوى الأمم ثم الامم"
+    app = queued_app(store, ["حلب والأمم", second, "نص بلا كلمة"], tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await app.workers.wait_for_complete()
+        await search(pilot, "الامم")
+        assert "1 / 1" in count_shown(app)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.document.text == second
+        view = app.query_one(DocumentView)
+        assert view.caret == 0  # the document opens where it was left, not at a hit
+        assert "- / 2" in count_shown(app)  # this document's hits, none chosen yet
+        await pilot.press("greater_than_sign")
+        assert view.caret == second.index("الأمم") and "1 / 2" in count_shown(app)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert "no hits" in count_shown(app)

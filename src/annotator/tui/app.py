@@ -423,6 +423,7 @@ class AnnotatorApp(App[None]):
         self.view.set_document(self.document, caret)
         self._update_progress()
         self._reload_spans()
+        self._search_anew()
 
     def action_overview(self) -> None:
         if self.queue_position is None:
@@ -551,6 +552,17 @@ class AnnotatorApp(App[None]):
         caret = self.view.caret
         ahead = [n for n, (start, _) in enumerate(self._hits) if start >= caret]
         self._go_to_hit(ahead[0] if ahead else 0)
+
+    def _search_anew(self) -> None:
+        """With the search open, a newly shown document gets its own hits and count (the
+        caret stays where the document was left; > goes to the next hit)."""
+        bar = self.query_one(SearchBar)
+        if not bar.screen.has_class("-searching"):
+            return
+        query = bar.input.value
+        self._hits = find_hits(self.document.text, query, self.fold_options)
+        self.view.set_hits(self._hits)
+        bar.show_count(query, None, len(self._hits))
 
     def _go_to_hit(self, index: int) -> None:
         self.view.set_hits(self._hits, index)

@@ -275,3 +275,15 @@ async def test_the_next_document_is_searched_for_the_open_query_not_left_with_th
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert "no hits" in count_shown(app)
+
+
+async def test_the_bar_shows_the_query_as_the_document_is_drawn_in_terminal_bidi_mode(store):
+    # A terminal that runs bidi itself (mlterm, Konsole) is sent logical, unshaped text: a
+    # query shaped and reversed by us would be reversed again on screen.
+    options = LayoutOptions(bidi="terminal")
+    app = AnnotatorApp(TEXT, "un.txt", store, options)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الامم")
+        shown = count_shown(app)
+        assert visual_text("الامم", options) == "الامم"
+        assert "«الامم»" in shown and visual_text("الامم") not in shown

@@ -547,7 +547,7 @@ class AnnotatorApp(App[None]):
         self.screen.add_class("-searching")
         if not self._hits:
             self.view.set_hits([])
-            bar.show_count(query, None, 0)
+            bar.show_count(query, None, 0, self.options)
             return
         caret = self.view.caret
         ahead = [n for n, (start, _) in enumerate(self._hits) if start >= caret]
@@ -562,13 +562,13 @@ class AnnotatorApp(App[None]):
         query = bar.input.value
         self._hits = find_hits(self.document.text, query, self.fold_options)
         self.view.set_hits(self._hits)
-        bar.show_count(query, None, len(self._hits))
+        bar.show_count(query, None, len(self._hits), self.options)
 
     def _go_to_hit(self, index: int) -> None:
         self.view.set_hits(self._hits, index)
         self.view.move_caret(self._hits[index][0])
         bar = self.query_one(SearchBar)
-        bar.show_count(bar.input.value, index, len(self._hits))
+        bar.show_count(bar.input.value, index, len(self._hits), self.options)
 
     def action_next_hit(self, direction: int) -> None:
         """The next hit after the caret (or before it), wrapping round the document."""

@@ -287,3 +287,29 @@ async def test_the_bar_shows_the_query_as_the_document_is_drawn_in_terminal_bidi
         shown = count_shown(app)
         assert visual_text("الامم", options) == "الامم"
         assert "«الامم»" in shown and visual_text("الامم") not in shown
+
+
+async def test_down_from_the_corpus_query_goes_to_the_hits_and_enter_opens_the_first(store, tmp_path):
+    other = "في نيويورك اجتمعت الأُمَم المتحدة أمس"
+    other_id = store.open_document(other, tmp_path / "other.txt")[0].id
+    app = AnnotatorApp("نص بلا الكلمة", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الامم")
+        await pilot.press("F")  # opens with the query searched, the cursor in the query
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "CorpusSearchScreen"
+        assert app.record.id == other_id
+        assert app.query_one(DocumentView).caret == other.index("الأُمَم")
+
+
+async def test_the_corpus_summary_shows_the_query_shaped(store, tmp_path):
+    # the query input shows what is typed in logical order (backwards on most terminals)
+    store.open_document("الأمم المتحدة", tmp_path / "other.txt")
+    app = AnnotatorApp("نص", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert summary.startswith(f"«{visual_text('الامم')}»: 1 hit in 1 document")

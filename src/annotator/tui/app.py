@@ -220,9 +220,18 @@ class AnnotatorApp(App[None]):
             return False
         self._reload_spans()
         self._save_caret()  # reopening after a crash puts the caret where the work was
+        self._mark_in_progress()
         if isinstance(result, str):
             self.notify(neutralised(result), markup=False)  # quotes labels: not markup
         return True
+
+    def _mark_in_progress(self) -> None:
+        """A new document whose spans the user changed (labelled, or accepted or rejected
+        suggestions) is in progress."""
+        if self.record.status == "new":
+            self.store.set_status(self.record.id, "in_progress")
+            self.record = self.store.document(self.record.id)
+            self._update_status()
 
     # -- labelling --------------------------------------------------------------------------
 
@@ -267,10 +276,6 @@ class AnnotatorApp(App[None]):
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
             self._last_labelled = self._span_at(*extent, label)
-            if self.record.status == "new":
-                self.store.set_status(self.record.id, "in_progress")
-                self.record = self.store.document(self.record.id)
-                self._update_status()
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret

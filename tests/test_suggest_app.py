@@ -89,3 +89,19 @@ async def test_accepting_suggestions_puts_a_new_document_in_progress(tmp_path):
                 assert "in progress" in str(app.query_one("#status").render())
                 await pilot.press("u")  # back to a suggestion for the next round
                 await pilot.pause()
+
+
+async def test_the_suggestions_only_mode_stays_in_the_status_bar_on_a_narrow_screen(tmp_path):
+    # S changes what n/p do; the toast saying so goes away, the bar is all that tells.
+    from annotator.tui.app import AnnotatorApp
+
+    with Store(tmp_path / "annotations.db", annotator="amal") as store:
+        record, _ = store.open_document(TEXT, tmp_path / "news.txt")
+        store.add_spans(record.id, [(4, 14, "PER")], status="suggested", annotator="people")
+        app = AnnotatorApp(TEXT, str(tmp_path / "news.txt"), store)
+        async with app.run_test(size=(80, 20)) as pilot:
+            await pilot.press("S", "n")
+            await pilot.pause()
+            shown = str(app.query_one("#status").render())
+            assert "suggested PER [4:14] by people" in shown
+            assert "n/p: suggestions" in shown

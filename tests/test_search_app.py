@@ -313,3 +313,34 @@ async def test_the_corpus_summary_shows_the_query_shaped(store, tmp_path):
         await pilot.pause()
         summary = str(app.screen.query_one("#corpus-summary").render())
         assert summary.startswith(f"«{visual_text('الامم')}»: 1 hit in 1 document")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_the_caret_stays_visible_on_the_current_hit(store, monkeypatch, no_color):
+    # The caret goes to the hit's first letter; drawn as the rest of the hit, it was lost
+    # (the default theme's caret and current-hit backgrounds are the same orange, and
+    # without colour both were bold).
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = AnnotatorApp("xyz two xyz three", "t.txt", store)
+    async with app.run_test(size=(100, 10)) as pilot:
+        await search(pilot, "xyz")
+        await pilot.press("greater_than_sign")  # the second hit: caret on its "x"
+        view = app.query_one(DocumentView)
+        assert view.caret == 8
+
+        def looks(style) -> tuple:
+            """What tells a cell apart on screen: the background (a near-black letter on
+            it reads as black), and the attributes; without colour only the attributes."""
+            seen = (bool(style.bold), bool(style.underline), bool(style.reverse),
+                    bool(style.italic))
+            return seen if no_color else (style.bgcolor, *seen)
+
+        shown, x = {}, 0
+        for segment in view.render_line(0):
+            for _ in segment.text:
+                shown[x], x = looks(segment.style), x + 1
+        indent = view.text_layout.line(0).indent(view.text_layout.width)
+        caret, rest = shown[indent + 8], [shown[indent + 9], shown[indent + 10]]
+        assert rest[0] == rest[1] and caret != rest[0]
+        assert shown[indent + 1] != rest[0]  # the current hit stands out from the others

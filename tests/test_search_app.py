@@ -344,3 +344,24 @@ async def test_the_caret_stays_visible_on_the_current_hit(store, monkeypatch, no
         caret, rest = shown[indent + 8], [shown[indent + 9], shown[indent + 10]]
         assert rest[0] == rest[1] and caret != rest[0]
         assert shown[indent + 1] != rest[0]  # the current hit stands out from the others
+
+
+#: What xterm (and tmux, and xterm.js in `annotator serve`) sends for each search key.
+XTERM_SEQUENCES = {"slash": "/", "greater_than_sign": ">", "less_than_sign": "<", "f3": "\x1bOR",
+                   "shift+f3": "\x1b[1;2R", "F": "F", "asterisk": "*"}
+
+
+def test_every_search_key_can_be_typed_in_an_xterm():
+    # xterm's Shift+F3 is ESC [1;2R, which Textual reads as a cursor position report: a key
+    # bound only there would be advertised and never arrive.
+    from textual import events
+    from textual._xterm_parser import XTermParser
+
+    actions = ("search", "next_hit", "corpus_search", "label_all")
+    keys = [key.strip() for binding in AnnotatorApp.BINDINGS
+            if binding.action.startswith(actions) for key in binding.key.split(",")]
+    assert {"slash", "greater_than_sign", "less_than_sign", "F", "asterisk"} <= set(keys)
+    for key in keys:
+        parser = XTermParser(debug=False)
+        received = [*parser.feed(XTERM_SEQUENCES[key]), *parser.feed("")]
+        assert [e.key for e in received if isinstance(e, events.Key)] == [key], key

@@ -86,7 +86,8 @@ class AnnotatorApp(App[None]):
         Binding("O", "overview", "Overview of the queue: status, spans, labels; Enter opens"),
         Binding("slash", "search", "Search this document (ignores harakat, tatweel, alef forms)"),
         Binding("greater_than_sign,f3", "next_hit(1)", "Next search hit (in reading order)"),
-        Binding("less_than_sign,shift+f3", "next_hit(-1)", "Previous search hit"),
+        # (not Shift+F3: xterm, tmux and browsers send it as a cursor position report)
+        Binding("less_than_sign", "next_hit(-1)", "Previous search hit"),
         Binding("F", "corpus_search", "Search all documents; Enter opens one at the hit"),
         Binding("asterisk", "label_all", "Label all occurrences of the span's words as suggestions"),
         Binding("question_mark", "help", "Show every key"),

@@ -275,6 +275,10 @@ async def test_the_next_document_is_searched_for_the_open_query_not_left_with_th
         await pilot.press("right_square_bracket")
         await pilot.pause()
         assert "no hits" in count_shown(app)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert view.caret == second.index("الأمم")  # left on a hit: it is the current one
+        assert "1 / 2" in count_shown(app)
 
 
 async def test_the_bar_shows_the_query_as_the_document_is_drawn_in_terminal_bidi_mode(store):

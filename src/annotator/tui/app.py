@@ -561,14 +561,17 @@ class AnnotatorApp(App[None]):
 
     def _search_anew(self) -> None:
         """With the search open, a newly shown document gets its own hits and count (the
-        caret stays where the document was left; > goes to the next hit)."""
+        caret stays where the document was left, the current hit if it is on one; > goes
+        to the next hit)."""
         bar = self.query_one(SearchBar)
         if not bar.screen.has_class("-searching"):
             return
-        query = bar.input.value
+        query, caret = bar.input.value, self.view.caret
         self._hits = find_hits(self.document.text, query, self.fold_options)
-        self.view.set_hits(self._hits)
-        bar.show_count(query, None, len(self._hits), self.options)
+        current = next((n for n, (start, end) in enumerate(self._hits) if start <= caret < end),
+                       None)
+        self.view.set_hits(self._hits, current)
+        bar.show_count(query, current, len(self._hits), self.options)
 
     def _go_to_hit(self, index: int) -> None:
         self.view.set_hits(self._hits, index)

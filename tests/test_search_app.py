@@ -369,3 +369,19 @@ def test_every_search_key_can_be_typed_in_an_xterm():
         parser = XTermParser(debug=False)
         received = [*parser.feed(XTERM_SEQUENCES[key]), *parser.feed("")]
         assert [e.key for e in received if isinstance(e, events.Key)] == [key], key
+
+
+async def test_the_corpus_search_tells_an_old_version_of_a_file_from_the_current_one(store, tmp_path):
+    # A file that changed is stored as a new document; the old version keeps its text (and
+    # its place in the index). Both were listed under the same name.
+    path = tmp_path / "news.txt"
+    store.open_document("زيارة إلى حلب", path)
+    current, _ = store.open_document("زيارة إلى حلب ثم إلى حلب", path)
+    app = AnnotatorApp("نص", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("F", *"حلب", "enter")
+        await pilot.pause()
+        rows = [str(o.prompt) for o in app.screen.query_one("OptionList").options]
+        assert "news.txt  (2 hits)" in rows
+        assert "news.txt, an older version  (1 hit)" in rows
+        assert store.is_superseded(current.previous_id) and not store.is_superseded(current.id)

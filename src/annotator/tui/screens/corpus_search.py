@@ -129,6 +129,8 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
             return []  # the index folds more widely than this search
         self._documents, self._total = self._documents + 1, self._total + len(hits)
         name = visual_text(os.path.basename(self.store.document(doc_id).source), self.options)
+        if self.store.is_superseded(doc_id):  # else it reads as the current file, twice
+            name += ", an older version"
         rows = [Option(Text(f"{name}  ({len(hits)} hit{'s' if len(hits) > 1 else ''})",
                             style="bold"), disabled=True)]
         self._rows.append(None)

@@ -385,3 +385,18 @@ async def test_the_corpus_search_tells_an_old_version_of_a_file_from_the_current
         assert "news.txt  (2 hits)" in rows
         assert "news.txt, an older version  (1 hit)" in rows
         assert store.is_superseded(current.previous_id) and not store.is_superseded(current.id)
+
+
+async def test_the_looking_for_toast_does_not_cover_the_label_all_choices(store):
+    from textual.widgets._toast import Toast
+
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(50, 16), notifications=True) as pilot:
+        app.query_one(DocumentView).move_caret(TEXT.rindex("الأمم"))
+        await pilot.press("3")
+        await press_and_wait(app, pilot, "asterisk")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "LabelAllScreen"
+        dialog = app.screen.query_one("#label-all-body").region
+        for toast in app.screen.query(Toast):
+            assert not toast.region.overlaps(dialog), str(toast.render())

@@ -647,6 +647,8 @@ class AnnotatorApp(App[None]):
                 chosen_docs = found if choice == "all" else {doc_id: found[doc_id]}
                 self._store_suggestions(chosen_docs, label)
 
+        # The "Looking for" toast would sit over the dialog's choices on a narrow screen.
+        self.clear_notifications()
         self.push_screen(LabelAllScreen(words, label, found, doc_id, self.options), chosen)
 
     @work(thread=True, exclusive=True, group="label-all")

@@ -239,3 +239,164 @@ async def test_corpus_search_stops_counting_at_the_cap(store, tmp_path, monkeypa
         summary = str(app.screen.query_one("#corpus-summary").render())
         assert "2 hits in 2 documents (searched 2 of the 4+ the index names)" in summary
         assert "3+ more documents" in str(app.screen.query_one("OptionList").options[-1].prompt)
+
+
+# -- found by trying it as a user (QA) ---------------------------------------------------------
+
+
+def queued_app(store: Store, texts: list[str], tmp_path) -> AnnotatorApp:
+    from annotator.store.queue import start_queue
+
+    paths = []
+    for n, text in enumerate(texts):
+        paths.append(tmp_path / f"{n:02}.txt")
+        paths[-1].write_text(text, encoding="utf-8")
+    opening = start_queue(store, [str(p) for p in paths])
+    return AnnotatorApp(opening.text, opening.record.source, store,
+                        opened=(opening.record, None), queue_position=opening.position)
+
+
+async def test_the_next_document_is_searched_for_the_open_query_not_left_with_the_old_count(
+        store, tmp_path):
+    second = "لا شيء هنا سوى الأمم ثم الامم"
+    app = queued_app(store, ["حلب والأمم", second, "نص بلا كلمة"], tmp_path)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await app.workers.wait_for_complete()
+        await search(pilot, "الامم")
+        assert "1 / 1" in count_shown(app)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert app.document.text == second
+        view = app.query_one(DocumentView)
+        assert view.caret == 0  # the document opens where it was left, not at a hit
+        assert "- / 2" in count_shown(app)  # this document's hits, none chosen yet
+        await pilot.press("greater_than_sign")
+        assert view.caret == second.index("الأمم") and "1 / 2" in count_shown(app)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert "no hits" in count_shown(app)
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert view.caret == second.index("الأمم")  # left on a hit: it is the current one
+        assert "1 / 2" in count_shown(app)
+
+
+async def test_the_bar_shows_the_query_as_the_document_is_drawn_in_terminal_bidi_mode(store):
+    # A terminal that runs bidi itself (mlterm, Konsole) is sent logical, unshaped text: a
+    # query shaped and reversed by us would be reversed again on screen.
+    options = LayoutOptions(bidi="terminal")
+    app = AnnotatorApp(TEXT, "un.txt", store, options)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الامم")
+        shown = count_shown(app)
+        assert visual_text("الامم", options) == "الامم"
+        assert "«الامم»" in shown and visual_text("الامم") not in shown
+
+
+async def test_down_from_the_corpus_query_goes_to_the_hits_and_enter_opens_the_first(store, tmp_path):
+    other = "في نيويورك اجتمعت الأُمَم المتحدة أمس"
+    other_id = store.open_document(other, tmp_path / "other.txt")[0].id
+    app = AnnotatorApp("نص بلا الكلمة", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الامم")
+        await pilot.press("F")  # opens with the query searched, the cursor in the query
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert type(app.screen).__name__ != "CorpusSearchScreen"
+        assert app.record.id == other_id
+        assert app.query_one(DocumentView).caret == other.index("الأُمَم")
+
+
+async def test_the_corpus_summary_shows_the_query_shaped(store, tmp_path):
+    # the query input shows what is typed in logical order (backwards on most terminals)
+    store.open_document("الأمم المتحدة", tmp_path / "other.txt")
+    app = AnnotatorApp("نص", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("F", *"الامم", "enter")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert summary.startswith(f"«{visual_text('الامم')}»: 1 hit in 1 document")
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+async def test_the_caret_stays_visible_on_the_current_hit(store, monkeypatch, no_color):
+    # The caret goes to the hit's first letter; drawn as the rest of the hit, it was lost
+    # (the default theme's caret and current-hit backgrounds are the same orange, and
+    # without colour both were bold).
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = AnnotatorApp("xyz two xyz three", "t.txt", store)
+    async with app.run_test(size=(100, 10)) as pilot:
+        await search(pilot, "xyz")
+        await pilot.press("greater_than_sign")  # the second hit: caret on its "x"
+        view = app.query_one(DocumentView)
+        assert view.caret == 8
+
+        def looks(style) -> tuple:
+            """What tells a cell apart on screen: the background (a near-black letter on
+            it reads as black), and the attributes; without colour only the attributes."""
+            seen = (bool(style.bold), bool(style.underline), bool(style.reverse),
+                    bool(style.italic))
+            return seen if no_color else (style.bgcolor, *seen)
+
+        shown, x = {}, 0
+        for segment in view.render_line(0):
+            for _ in segment.text:
+                shown[x], x = looks(segment.style), x + 1
+        indent = view.text_layout.line(0).indent(view.text_layout.width)
+        caret, rest = shown[indent + 8], [shown[indent + 9], shown[indent + 10]]
+        assert rest[0] == rest[1] and caret != rest[0]
+        assert shown[indent + 1] != rest[0]  # the current hit stands out from the others
+
+
+#: What xterm (and tmux, and xterm.js in `annotator serve`) sends for each search key.
+XTERM_SEQUENCES = {"slash": "/", "greater_than_sign": ">", "less_than_sign": "<", "f3": "\x1bOR",
+                   "shift+f3": "\x1b[1;2R", "F": "F", "asterisk": "*"}
+
+
+def test_every_search_key_can_be_typed_in_an_xterm():
+    # xterm's Shift+F3 is ESC [1;2R, which Textual reads as a cursor position report: a key
+    # bound only there would be advertised and never arrive.
+    from textual import events
+    from textual._xterm_parser import XTermParser
+
+    actions = ("search", "next_hit", "corpus_search", "label_all")
+    keys = [key.strip() for binding in AnnotatorApp.BINDINGS
+            if binding.action.startswith(actions) for key in binding.key.split(",")]
+    assert {"slash", "greater_than_sign", "less_than_sign", "F", "asterisk"} <= set(keys)
+    for key in keys:
+        parser = XTermParser(debug=False)
+        received = [*parser.feed(XTERM_SEQUENCES[key]), *parser.feed("")]
+        assert [e.key for e in received if isinstance(e, events.Key)] == [key], key
+
+
+async def test_the_corpus_search_tells_an_old_version_of_a_file_from_the_current_one(store, tmp_path):
+    # A file that changed is stored as a new document; the old version keeps its text (and
+    # its place in the index). Both were listed under the same name.
+    path = tmp_path / "news.txt"
+    store.open_document("زيارة إلى حلب", path)
+    current, _ = store.open_document("زيارة إلى حلب ثم إلى حلب", path)
+    app = AnnotatorApp("نص", "here.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.press("F", *"حلب", "enter")
+        await pilot.pause()
+        rows = [str(o.prompt) for o in app.screen.query_one("OptionList").options]
+        assert "news.txt  (2 hits)" in rows
+        assert "news.txt, an older version  (1 hit)" in rows
+        assert store.is_superseded(current.previous_id) and not store.is_superseded(current.id)
+
+
+async def test_the_looking_for_toast_does_not_cover_the_label_all_choices(store):
+    from textual.widgets._toast import Toast
+
+    app = AnnotatorApp(TEXT, "un.txt", store)
+    async with app.run_test(size=(50, 16), notifications=True) as pilot:
+        app.query_one(DocumentView).move_caret(TEXT.rindex("الأمم"))
+        await pilot.press("3")
+        await press_and_wait(app, pilot, "asterisk")
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "LabelAllScreen"
+        dialog = app.screen.query_one("#label-all-body").region
+        for toast in app.screen.query(Toast):
+            assert not toast.region.overlaps(dialog), str(toast.render())

@@ -67,3 +67,41 @@ def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_p
         (15, 18, "LOC", "patterns", "rejected"),
         (22, 26, "LOC", "patterns", "accepted"),
     ]
+
+
+async def test_accepting_suggestions_puts_a_new_document_in_progress(tmp_path):
+    # Correcting suggestions is the work on a pre-annotated document, as labelling is: the
+    # overview and `D` must not take a document whose suggestions were accepted for untouched.
+    from annotator.tui.app import AnnotatorApp
+
+    with Store(tmp_path / "annotations.db", annotator="amal") as store:
+        record, _ = store.open_document(TEXT, tmp_path / "news.txt")
+        store.add_spans(record.id, [(4, 14, "PER")], status="suggested", annotator="people")
+        store.add_spans(record.id, [(15, 18, "LOC"), (22, 26, "LOC")], status="suggested",
+                        annotator="patterns")
+        for keys in (["a"], ["A"], ["2"]):  # one, all of a source, a label key on one
+            store.set_status(record.id, "new")
+            app = AnnotatorApp(TEXT, str(tmp_path / "news.txt"), store)
+            async with app.run_test(size=(100, 20)) as pilot:
+                await pilot.press("S", "n", *keys)
+                await pilot.pause()
+                assert store.document(record.id).status == "in_progress", keys
+                assert "in progress" in str(app.query_one("#status").render())
+                await pilot.press("u")  # back to a suggestion for the next round
+                await pilot.pause()
+
+
+async def test_the_suggestions_only_mode_stays_in_the_status_bar_on_a_narrow_screen(tmp_path):
+    # S changes what n/p do; the toast saying so goes away, the bar is all that tells.
+    from annotator.tui.app import AnnotatorApp
+
+    with Store(tmp_path / "annotations.db", annotator="amal") as store:
+        record, _ = store.open_document(TEXT, tmp_path / "news.txt")
+        store.add_spans(record.id, [(4, 14, "PER")], status="suggested", annotator="people")
+        app = AnnotatorApp(TEXT, str(tmp_path / "news.txt"), store)
+        async with app.run_test(size=(80, 20)) as pilot:
+            await pilot.press("S", "n")
+            await pilot.pause()
+            shown = str(app.query_one("#status").render())
+            assert "suggested PER [4:14] by people" in shown
+            assert "n/p: suggestions" in shown

@@ -408,6 +408,12 @@ class Store:
         with self._reading("reading a document") as conn:
             return conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
+    def is_superseded(self, doc_id: str) -> bool:
+        """Whether the document is an earlier version of a file that changed since."""
+        with self._reading("reading a document") as conn:
+            return conn.execute("SELECT 1 FROM documents WHERE previous_id = ? LIMIT 1",
+                                (doc_id,)).fetchone() is not None
+
     def text(self, doc_id: str) -> str:
         with self._reading("reading a document") as conn:
             row = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()

@@ -86,7 +86,8 @@ class AnnotatorApp(App[None]):
         Binding("O", "overview", "Overview of the queue: status, spans, labels; Enter opens"),
         Binding("slash", "search", "Search this document (ignores harakat, tatweel, alef forms)"),
         Binding("greater_than_sign,f3", "next_hit(1)", "Next search hit (in reading order)"),
-        Binding("less_than_sign,shift+f3", "next_hit(-1)", "Previous search hit"),
+        # (not Shift+F3: xterm, tmux and browsers send it as a cursor position report)
+        Binding("less_than_sign", "next_hit(-1)", "Previous search hit"),
         Binding("F", "corpus_search", "Search all documents; Enter opens one at the hit"),
         Binding("asterisk", "label_all", "Label all occurrences of the span's words as suggestions"),
         Binding("question_mark", "help", "Show every key"),
@@ -220,9 +221,18 @@ class AnnotatorApp(App[None]):
             return False
         self._reload_spans()
         self._save_caret()  # reopening after a crash puts the caret where the work was
+        self._mark_in_progress()
         if isinstance(result, str):
             self.notify(neutralised(result), markup=False)  # quotes labels: not markup
         return True
+
+    def _mark_in_progress(self) -> None:
+        """A new document whose spans the user changed (labelled, or accepted or rejected
+        suggestions) is in progress."""
+        if self.record.status == "new":
+            self.store.set_status(self.record.id, "in_progress")
+            self.record = self.store.document(self.record.id)
+            self._update_status()
 
     # -- labelling --------------------------------------------------------------------------
 
@@ -267,10 +277,6 @@ class AnnotatorApp(App[None]):
                         allow_overlap=self.allow_overlap):
             view.action_clear_selection()
             self._last_labelled = self._span_at(*extent, label)
-            if self.record.status == "new":
-                self.store.set_status(self.record.id, "in_progress")
-                self.record = self.store.document(self.record.id)
-                self._update_status()
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret
@@ -423,6 +429,7 @@ class AnnotatorApp(App[None]):
         self.view.set_document(self.document, caret)
         self._update_progress()
         self._reload_spans()
+        self._search_anew()
 
     def action_overview(self) -> None:
         if self.queue_position is None:
@@ -546,17 +553,31 @@ class AnnotatorApp(App[None]):
         self.screen.add_class("-searching")
         if not self._hits:
             self.view.set_hits([])
-            bar.show_count(query, None, 0)
+            bar.show_count(query, None, 0, self.options)
             return
         caret = self.view.caret
         ahead = [n for n, (start, _) in enumerate(self._hits) if start >= caret]
         self._go_to_hit(ahead[0] if ahead else 0)
 
+    def _search_anew(self) -> None:
+        """With the search open, a newly shown document gets its own hits and count (the
+        caret stays where the document was left, the current hit if it is on one; > goes
+        to the next hit)."""
+        bar = self.query_one(SearchBar)
+        if not bar.screen.has_class("-searching"):
+            return
+        query, caret = bar.input.value, self.view.caret
+        self._hits = find_hits(self.document.text, query, self.fold_options)
+        current = next((n for n, (start, end) in enumerate(self._hits) if start <= caret < end),
+                       None)
+        self.view.set_hits(self._hits, current)
+        bar.show_count(query, current, len(self._hits), self.options)
+
     def _go_to_hit(self, index: int) -> None:
         self.view.set_hits(self._hits, index)
         self.view.move_caret(self._hits[index][0])
         bar = self.query_one(SearchBar)
-        bar.show_count(bar.input.value, index, len(self._hits))
+        bar.show_count(bar.input.value, index, len(self._hits), self.options)
 
     def action_next_hit(self, direction: int) -> None:
         """The next hit after the caret (or before it), wrapping round the document."""
@@ -626,6 +647,8 @@ class AnnotatorApp(App[None]):
                 chosen_docs = found if choice == "all" else {doc_id: found[doc_id]}
                 self._store_suggestions(chosen_docs, label)
 
+        # The "Looking for" toast would sit over the dialog's choices on a narrow screen.
+        self.clear_notifications()
         self.push_screen(LabelAllScreen(words, label, found, doc_id, self.options), chosen)
 
     @work(thread=True, exclusive=True, group="label-all")

@@ -61,7 +61,11 @@ def context_line(text: str, start: int, end: int, options: LayoutOptions, width:
 class CorpusSearchScreen(Screen[CorpusHit | None]):
     """A query input over a list of hits grouped by document."""
 
-    BINDINGS = [Binding("escape", "dismiss_none", "Back to the document")]
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Back to the document"),
+        # from the query (the list handles its own Down): the hits are listed already
+        Binding("down", "to_hits", "Go to the hits", show=False),
+    ]
     _MORE = "more"  # the row that lists the next page
 
     def __init__(self, store: Store, fold_options: FoldOptions, options: LayoutOptions,
@@ -125,6 +129,8 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
             return []  # the index folds more widely than this search
         self._documents, self._total = self._documents + 1, self._total + len(hits)
         name = visual_text(os.path.basename(self.store.document(doc_id).source), self.options)
+        if self.store.is_superseded(doc_id):  # else it reads as the current file, twice
+            name += ", an older version"
         rows = [Option(Text(f"{name}  ({len(hits)} hit{'s' if len(hits) > 1 else ''})",
                             style="bold"), disabled=True)]
         self._rows.append(None)
@@ -143,6 +149,8 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
     def _show_summary(self) -> None:
         summary = (f"{self._total} hit{'s' if self._total != 1 else ''} in {self._documents} "
                    f"document{'' if self._documents == 1 else 's'}")
+        if self._query.strip():  # shaped: the input shows the query raw, in logical order
+            summary = f"«{visual_text(self._query, self.options)}»: {summary}"
         if self._listed < self._matching:
             named = f"{COUNT_CAP}+" if self._matching > COUNT_CAP else str(self._matching)
             summary += f" (searched {self._listed} of the {named} the index names)"
@@ -155,6 +163,9 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
             self._list_page()
         elif row is not None:
             self.dismiss(row)
+
+    def action_to_hits(self) -> None:
+        self.query_one(OptionList).focus()
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)

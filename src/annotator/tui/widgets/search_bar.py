@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from annotator.text.layout import visual_text
+from annotator.text.layout import LayoutOptions, visual_text
 
 
 class SearchBar(Horizontal):
@@ -39,11 +39,13 @@ class SearchBar(Horizontal):
         self.input.focus()
         self.input.select_all()
 
-    def show_count(self, query: str, current: int | None, total: int) -> None:
-        """The query shaped and in visual order (the input shows it raw), then ``3 / 17``
+    def show_count(self, query: str, current: int | None, total: int,
+                   options: LayoutOptions = LayoutOptions()) -> None:
+        """The query as the document is drawn (``options``: shaped and in visual order, or
+        logical for a terminal that runs bidi; the input shows it raw), then ``3 / 17``
         (``current`` counts from 0), or ``no hits``."""
         count = "no hits" if not total else f"{'-' if current is None else current + 1} / {total}"
-        shown = Text(f"«{visual_text(query)}»  ", style="bold")
+        shown = Text(f"«{visual_text(query, options)}»  ", style="bold")
         shown.append(count)
         self.query_one("#search-count", Static).update(shown)
 

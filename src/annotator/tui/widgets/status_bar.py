@@ -17,8 +17,9 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "mode", "file", "direction", "status", "word", "span", "selected text",
-    "progress",
+    "character", "file", "direction", "status", "word",
+    "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
+    "span", "selected text", "progress",
 )
 
 

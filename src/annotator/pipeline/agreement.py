@@ -165,15 +165,16 @@ def compare(
     return result
 
 
-def documents_of(records: Iterable) -> Iterator[tuple[str, str, str, dict[str, list[SpanKey]]]]:
+def documents_of(records: Iterable) -> Iterator[tuple[str, str, dict[str, str], dict[str, list[SpanKey]]]]:
     """Group a snapshot's records (one per document and annotator, in document order) into
-    ``(doc_id, text, status, {annotator: spans})``."""
-    current: tuple[str, str, str, dict[str, list[SpanKey]]] | None = None
+    ``(doc_id, text, {annotator: their status}, {annotator: spans})``."""
+    current: tuple[str, str, dict[str, str], dict[str, list[SpanKey]]] | None = None
     for record in records:
         if current is None or current[0] != record.doc_id:
             if current is not None:
                 yield current
-            current = (record.doc_id, record.text, record.status, {})
+            current = (record.doc_id, record.text, {}, {})
+        current[2][record.annotator] = record.status
         current[3][record.annotator] = [(s, e, label) for s, e, label, _ in record.spans]
     if current is not None:
         yield current
@@ -186,12 +187,12 @@ def agreement(
     include_unfinished: bool = False,
 ) -> list[PairAgreement]:
     """Every pair of annotators (or of ``annotators``) over the documents both have spans in
-    that are marked done (any status with ``include_unfinished``)."""
+    and have both marked done, each in their own progress (any status with
+    ``include_unfinished``)."""
     shared: dict[tuple[str, str], list[tuple[str, list[SpanKey], list[SpanKey]]]] = {}
-    for _, text, status, layers in documents_of(records):
-        if status != "done" and not include_unfinished:
-            continue
-        names = sorted(n for n in layers if not annotators or n in annotators)
+    for _, text, statuses, layers in documents_of(records):
+        names = sorted(n for n in layers if (not annotators or n in annotators)
+                       and (include_unfinished or statuses[n] == "done"))
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 shared.setdefault((a, b), []).append((text, layers[a], layers[b]))

@@ -104,6 +104,23 @@ def test_agreement_counts_only_documents_both_marked_done(team):
     assert (pair.a, pair.b, pair.documents) == ("amira", "bilal", 1)
 
 
+def test_a_document_marked_done_without_spans_counts_as_finding_nothing(team):
+    amira, bilal = team
+    one, two, _ = (e.doc_id for e in amira.queue())
+    amira.add_span(one, 4, 14, "PER")
+    amira.add_span(two, 22, 26, "LOC")
+    bilal.add_span(two, 22, 26, "LOC")
+    for store in team:
+        store.set_status(one, "done")
+        store.set_status(two, "done")
+    with Snapshot(amira.path) as snap:
+        [pair] = agreement(snap.records(), done=snap.statuses())
+        [spans_only] = agreement(snap.records())
+    # bilal found nothing in `one`: amira's PER is one he missed (2 spans to his 1)
+    assert (pair.documents, pair.exact.a, pair.exact.b, pair.exact.f1) == (2, 2, 1, 2 * 1 / 3)
+    assert spans_only.documents == 1
+
+
 def legacy_database(path):
     """A schema version 3 database as the previous release left it: one shared status."""
     conn = sqlite3.connect(path)

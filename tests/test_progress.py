@@ -10,9 +10,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotator.pipeline.agreement import agreement
-from annotator.store import MIGRATIONS, OverlapError, Snapshot, Store, StoreError
+from annotator.store import DOCUMENT_STATUSES, MIGRATIONS, OverlapError, Snapshot, Store, StoreError
 from annotator.store.merging import merge_databases
 from annotator.store.queue import fill_queue
 
@@ -222,3 +224,22 @@ def test_another_annotator_s_span_never_blocks_mine(team):
     amira.redo(doc)
     with pytest.raises(OverlapError):  # and her own PER does block her
         amira.update_span(suggestion.id, start=12)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(DOCUMENT_STATUSES), min_size=1, max_size=3), st.randoms())
+def test_merging_keeps_the_most_advanced_status_in_any_order(tmp_path_factory, statuses, random):
+    """Each input database gives amira one status in the same document; merged in any
+    order, the output holds the status that says most (done > skipped > in progress > new)."""
+    folder = tmp_path_factory.mktemp("merge")
+    inputs = []
+    for n, status in enumerate(statuses):
+        with Store(folder / f"{n}.db", annotator="amira") as store:
+            doc = store.open_document(ONE, f"/x/{n}.txt")[0].id
+            store.set_status(doc, status)
+        inputs.append(folder / f"{n}.db")
+    random.shuffle(inputs)
+    merge_databases(inputs, folder / "team.db")
+    expected = {"new": 0, "in_progress": 1, "skipped": 2, "done": 3}  # written out by hand
+    with Store(folder / "team.db", annotator="amira") as team:
+        assert team.document(doc).status == max(statuses, key=expected.__getitem__)

@@ -66,8 +66,13 @@ def test_each_annotator_goes_through_the_same_queue_on_their_own(team):
     assert amira.queue_step(first.position, 1, unfinished=True).position == third.position
     assert bilal.queue_step(third.position, 1, unfinished=True).position == first.position
     assert amira.queue_progress() == (1, 3, 3) and bilal.queue_progress() == (0, 3, 3)
-    assert [row.status for row in amira.queue_overview()] == ["done", "skipped", "new"]
-    assert [row.status for row in bilal.queue_overview()] == ["new", "new", "new"]
+    amira.add_span(first.doc_id, 4, 14, "PER")
+    bilal.add_span(first.doc_id, 15, 18, "LOC")
+    bilal.add_span(first.doc_id, 4, 14, "ORG")
+    assert [(r.status, r.spans, r.labels) for r in amira.queue_overview()] == [
+        ("done", 1, "PER"), ("skipped", 0, ""), ("new", 0, "")]
+    assert [(r.status, r.spans, r.labels) for r in bilal.queue_overview()] == [
+        ("new", 2, "LOC,ORG"), ("new", 0, ""), ("new", 0, "")]
     assert amira.document_ids(["new"]) == [third.doc_id]
     assert bilal.document_ids(["new"]) == [first.doc_id, second.doc_id, third.doc_id]
     # most advanced over everyone (what `suggest --status` picks from)

@@ -926,20 +926,20 @@ class Store:
 
     def queue_overview(self) -> list[QueueRow]:
         """The overview table: one row per queue entry, in queue order, in one query: this
-        annotator's status, and the accepted spans of everyone."""
+        annotator's status, accepted spans, labels and last change."""
         with self._reading("reading the queue") as conn:
             rows = conn.execute(
                 "WITH per_doc AS (SELECT doc_id, count(*) AS n, max(updated) AS changed,"
                 "   group_concat(DISTINCT label) AS labels"
                 "   FROM (SELECT doc_id, label, updated FROM spans WHERE status = 'accepted'"
-                "         ORDER BY doc_id, label) GROUP BY doc_id)"
+                "         AND annotator = :me ORDER BY doc_id, label) GROUP BY doc_id)"
                 " SELECT q.position, q.path, q.doc_id,"
                 "   CASE WHEN q.doc_id IS NULL THEN 'unread' ELSE coalesce(m.status, 'new') END,"
                 "   coalesce(p.n, 0), coalesce(p.labels, ''),"
                 "   coalesce(max(coalesce(p.changed, ''), coalesce(m.changed, '')), ''), q.problem"
-                " FROM queue AS q LEFT JOIN progress AS m ON m.doc_id = q.doc_id AND m.annotator = ?"
+                " FROM queue AS q LEFT JOIN progress AS m ON m.doc_id = q.doc_id AND m.annotator = :me"
                 " LEFT JOIN per_doc AS p ON p.doc_id = q.doc_id ORDER BY q.position",
-                (self.annotator,),
+                {"me": self.annotator},
             ).fetchall()
         return [QueueRow(*row) for row in rows]
 

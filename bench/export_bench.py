@@ -68,14 +68,17 @@ def build(path: Path, n_docs: int, spans_per_doc: int, seed: int = 7) -> None:
     pool = sentences()
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA synchronous=OFF")
-    batch_docs, batch_spans = [], []
+    batch_docs, batch_spans, batch_progress = [], [], []
 
     def flush() -> None:
         conn.executemany(
-            "INSERT INTO documents (id, text, length, source, first_seen, last_seen, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO documents (id, text, length, source, first_seen, last_seen)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             batch_docs,
         )
+        # each annotator's own status (schema 4); "new" is no row at all
+        conn.executemany("INSERT INTO progress (doc_id, annotator, status) VALUES (?, ?, ?)",
+                         batch_progress)
         conn.executemany(
             "INSERT INTO spans (doc_id, start, end, label, annotator, status, created, updated)"
             " VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?)",
@@ -84,6 +87,7 @@ def build(path: Path, n_docs: int, spans_per_doc: int, seed: int = 7) -> None:
         conn.commit()
         batch_docs.clear()
         batch_spans.clear()
+        batch_progress.clear()
 
     for serial in range(n_docs):
         text = f"{serial} " + " ".join(rng.sample(pool, rng.randint(2, 4)))
@@ -91,11 +95,13 @@ def build(path: Path, n_docs: int, spans_per_doc: int, seed: int = 7) -> None:
             text += " " + rng.choice(pool)
         doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()
         status = ("new", "in_progress", "done")[serial % 3]
-        batch_docs.append((doc_id, text, len(text), f"/corpus/{serial:06d}.txt", NOW, NOW, status))
+        batch_docs.append((doc_id, text, len(text), f"/corpus/{serial:06d}.txt", NOW, NOW))
         words = [w for w in tokenize(text) if text[w[0]].isalpha()]
         # Spans start on even-numbered words and cover one or two words: never overlapping.
         # One annotator per document; every tenth document has a second one for 3 spans.
         second = ANNOTATORS[(serial + 1) % 3] if serial % 10 == 0 else None
+        if status != "new":
+            batch_progress.append((doc_id, ANNOTATORS[serial % 3], status))
         picks = sorted(rng.sample(range(0, len(words) - 1, 2), spans_per_doc))
         for n, index in enumerate(picks):
             last = index + 1 if rng.random() < 0.3 else index
@@ -114,9 +120,11 @@ def bare_same_output(db: Path, out: Path) -> None:
     """The naive loop, producing exactly what export writes."""
     conn = sqlite3.connect(db)
     with out.open("w", encoding="utf-8") as fh:
-        for doc_id, text, source, status in conn.execute(
-            "SELECT id, text, source, status FROM documents ORDER BY rowid"
+        for doc_id, text, source in conn.execute(
+            "SELECT id, text, source FROM documents ORDER BY rowid"
         ):
+            statuses = dict(conn.execute("SELECT annotator, status FROM progress WHERE doc_id = ?",
+                                         (doc_id,)))
             rows = conn.execute(
                 "SELECT annotator, start, end, label FROM spans WHERE doc_id = ? AND status = 'accepted'"
                 " ORDER BY annotator, start, end, id",
@@ -140,7 +148,8 @@ def bare_same_output(db: Path, out: Path) -> None:
                         for _, s, e, label in group
                     ],
                     "tokens": tokens,
-                    "meta": {"source": source, "doc_id": doc_id, "annotator": annotator, "status": status},
+                    "meta": {"source": source, "doc_id": doc_id, "annotator": annotator,
+                             "status": statuses.get(annotator, "new")},
                     "_input_hash": in_hash,
                     "_task_hash": task_hash(in_hash, [(s, e, label) for _, s, e, label in group]),
                     "answer": "accept",
@@ -153,9 +162,11 @@ def bare_minimal(db: Path, out: Path) -> None:
     """The naive loop, text + spans + meta only."""
     conn = sqlite3.connect(db)
     with out.open("w", encoding="utf-8") as fh:
-        for doc_id, text, source, status in conn.execute(
-            "SELECT id, text, source, status FROM documents ORDER BY rowid"
+        for doc_id, text, source in conn.execute(
+            "SELECT id, text, source FROM documents ORDER BY rowid"
         ):
+            statuses = dict(conn.execute("SELECT annotator, status FROM progress WHERE doc_id = ?",
+                                         (doc_id,)))
             rows = conn.execute(
                 "SELECT annotator, start, end, label FROM spans WHERE doc_id = ? AND status = 'accepted'"
                 " ORDER BY annotator, start, end, id",
@@ -165,7 +176,8 @@ def bare_minimal(db: Path, out: Path) -> None:
                 record = {
                     "text": text,
                     "spans": [{"start": s, "end": e, "label": label, "text": text[s:e]} for _, s, e, label in group],
-                    "meta": {"source": source, "doc_id": doc_id, "annotator": annotator, "status": status},
+                    "meta": {"source": source, "doc_id": doc_id, "annotator": annotator,
+                             "status": statuses.get(annotator, "new")},
                 }
                 fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
     conn.close()

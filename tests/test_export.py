@@ -272,7 +272,10 @@ def test_filters_by_annotator_label_and_document_status(fx, tmp_path, capsysbina
     assert [r["meta"]["annotator"] for r in records(out)] == ["amira", "amira"]  # bilal has no LOC/PER
     run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out), "--status", "done")
     assert [r["meta"]["doc_id"] for r in records(out)] == [fx.short_id]
-    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out), "--status", "new")
+    # a record's status is its annotator's: amira set hers on both, bilal never set his
+    run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out), "--status", "new")
+    assert [(r["meta"]["annotator"], r["meta"]["status"]) for r in records(out)] == [("bilal", "new")]
+    code, _, err = run(capsysbinary, "export", "--db", str(fx.db), "--out", str(out), "--status", "skipped")
     assert code == 0 and out.read_bytes() == b"" and "wrote 0 records" in err
 
 

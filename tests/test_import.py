@@ -32,7 +32,11 @@ def spans_in(db: Path) -> list[tuple]:
 
 def documents_in(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT text, source, status FROM documents ORDER BY rowid").fetchall()
+        # the statuses annotators have in the document (schema 4: progress per annotator)
+        return conn.execute(
+            "SELECT text, source, coalesce((SELECT group_concat(DISTINCT p.status) FROM progress AS p"
+            " WHERE p.doc_id = d.id AND p.status != 'new'), 'new') FROM documents AS d ORDER BY rowid"
+        ).fetchall()
 
 
 TEXT = "قال الأمين العام للأمم المتحدة بان كى مون في نيويورك إن حلب تعاني."

@@ -73,5 +73,7 @@ async def test_imported_predictions_are_suggestions_a_user_accepts_in_the_app(tm
         await pilot.press("n", "a")  # the first suggestion in reading order: accept it
     exported = cli("export", "--db", db)
     [record] = [json.loads(line) for line in exported.stdout.splitlines()]
-    assert record["meta"]["annotator"] == "model"  # an accepted suggestion keeps its source
+    # an accepted suggestion is the accepter's: she answers for it (the model's other
+    # suggestion stays the model's, and is not exported)
+    assert record["meta"]["annotator"] == "amina"
     assert [(s["text"], s["label"]) for s in record["spans"]] == [("روسيا", "LOC")]

@@ -214,7 +214,8 @@ def test_stats_show_queue_progress_and_spans_per_label(tmp_path, store):
     store.add_span(b.doc_id, 0, 3, "LOC")
     store.add_span(b.doc_id, 4, 7, "LOC")
     stats = collect(store.path)
-    assert stats["queue"] == {"total": 3, "done": 1, "skipped": 1, "unread": 0}
+    assert stats["queue"] == {"total": 3, "done": 1, "skipped": 1, "unread": 0,
+                              "by_annotator": {"tester": {"done": 1, "skipped": 1}}}
     lines = render_table(stats).splitlines()
     assert lines[0] == "progress: 1 / 3 done  (1 skipped, 0 not stored or unreadable)"
     assert "accepted spans per label: LOC 2, PER 1" in lines

@@ -195,11 +195,18 @@ def test_hostile_labels_in_the_database_are_drawn_with_stand_ins(terminal, tmp_p
         [text] = conn.execute("SELECT text FROM documents").fetchone()
     conn.close()
     source.write_text(text, encoding="utf-8")  # the same text: it opens with its spans
-    session = terminal(source, 160, 12)  # the fixture's database is tmp_path/annotations.db
-    session.send("n")  # to the span: the status bar names its label too
-    rows = session.wait_for_text("offset 9/")
+    with sqlite3.connect(db) as conn:  # amira's own copy of the hostile annotator's span
+        conn.execute("INSERT INTO spans(doc_id, start, end, label, annotator, status, created,"
+                     " updated) SELECT doc_id, start, end, label, 'amira', status, created,"
+                     " updated FROM spans")
+    conn.close()
+    # the fixture's database is tmp_path/annotations.db
+    session = terminal(source, 160, 12, "--annotator", "amira")
+    session.send("n", "t")  # to the span: the status bar names its label too; t: whose else
+    rows = session.wait_for_text("(read-only)")
     screen = "\n".join(rows)
-    assert screen.count(TITLE_SHOWN) >= 3  # the span list, the legend, the status bar
+    assert screen.count(TITLE_SHOWN) >= 4  # the span list, the legend, the status bar twice
+    assert f"by {neutralised(CSI_C1)} (read-only)" in screen
     assert "HACKED" not in session.title()
 
 

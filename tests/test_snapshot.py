@@ -27,6 +27,7 @@ def db(tmp_path):
         store.add_span(two, 22, 26, "LOC", annotator="bilal")
         store.add_span(two, 5, 10, "ORG", status="suggested")
         store.set_status(two, "done")
+        store.set_status(two, "done", annotator="bilal")
     return path
 
 
@@ -46,6 +47,22 @@ def test_filters_select_annotators_labels_and_statuses(db):
         assert [r.text for r in snap.records(doc_statuses=("done",))] == [TWO]
         both = [r.spans for r in snap.records(span_statuses=("accepted", "suggested"), doc_statuses=("done",))]
         assert both == [[(5, 10, "ORG", "suggested")], [(22, 26, "LOC", "accepted")]]
+
+
+def test_a_record_carries_its_own_annotators_status(db):
+    with Store(db, annotator="bilal") as store:
+        store.set_status(store.document_ids()[1], "in_progress")
+    with Snapshot(db) as snap:
+        got = [(r.annotator, r.status) for r in snap.records(span_statuses=("accepted", "suggested"))]
+        done = [r.annotator for r in snap.records(span_statuses=("accepted", "suggested"),
+                                                  doc_statuses=("done",))]
+        counts = snap.counts()
+    assert got == [("amira", "new"), ("amira", "done"), ("bilal", "in_progress")]
+    assert done == ["amira"]
+    # the document's overall status is its most advanced one; each annotator has their own
+    assert counts.documents_by_status == {"new": 1, "done": 1}
+    assert counts.progress_by_annotator == {
+        ("amira", "done"): 1, ("amira", "new"): 1, ("bilal", "in_progress"): 1, ("bilal", "new"): 1}
 
 
 def test_a_snapshot_does_not_see_writes_made_after_it_opened(db):
@@ -104,7 +121,7 @@ def test_a_span_outside_its_text_is_named_not_exported(db):
     with sqlite3.connect(db) as conn:
         conn.execute(
             "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
-            " SELECT id, 3, 999, 'ORG', 'zed', 'accepted', 'x', 'x' FROM documents WHERE status = 'done'"
+            " SELECT id, 3, 999, 'ORG', 'zed', 'accepted', 'x', 'x' FROM documents WHERE text = ?", (TWO,)
         )
     with Snapshot(db) as snap, pytest.raises(StoreError, match=r"ORG \[3:999\] by zed .* lies outside its text"):
         list(snap.records())

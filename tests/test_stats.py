@@ -15,6 +15,8 @@ def test_stats_json_counts_documents_and_spans_every_way(tmp_path, capsysbinary)
     assert stats["documents"] == {
         "total": 3,
         "by_status": {"new": 1, "in_progress": 1, "done": 1, "skipped": 0},
+        # only amira ever set a status: bilal has no progress of his own
+        "by_annotator": {"amira": {"new": 1, "in_progress": 1, "done": 1, "skipped": 0}},
         "with_accepted_spans": 2,
     }
     spans = stats["spans"]

@@ -372,10 +372,12 @@ def test_relabelling_a_nested_span_needs_no_allow_overlap(store, doc):
     assert store.update_span(inner.id, label="PER").label == "PER"
 
 
-def test_overlap_is_checked_against_every_annotator(store, doc):
+def test_overlap_is_checked_against_one_s_own_spans_only(store, doc):
     store.add_span(doc, 4, 10, "PER")
     with Store(store.path, annotator="bob") as bob:
-        error_line(OverlapError, bob.add_span, doc, 6, 12, "LOC")
+        bob.add_span(doc, 6, 12, "LOC")  # another annotator's span never blocks his
+        error_line(OverlapError, bob.add_span, doc, 8, 9, "ORG")  # his own does
+    error_line(OverlapError, store.add_span, doc, 9, 11, "ORG")
 
 
 # -- undo and redo ------------------------------------------------------------------------
@@ -453,23 +455,25 @@ def test_undo_keeps_a_change_someone_else_made_since_and_drops_the_step(store, d
     assert store.undo(doc) is None
 
 
-def test_undo_that_would_overlap_a_span_added_since_by_someone_else_is_refused(store, doc):
+def test_undo_that_would_overlap_a_span_of_hers_added_since_is_refused(store, doc):
     span = store.add_span(doc, 4, 10, "PER")
     store.delete_span(span.id)
     with Store(store.path, annotator="bob") as bob:
-        bob.add_span(doc, 6, 12, "LOC")
+        bob.add_span(doc, 5, 9, "ORG")  # another annotator's: never in the way
+    with Store(store.path, annotator="import") as importer:  # not on alice's undo stack
+        importer.add_span(doc, 6, 12, "LOC", annotator="alice")
     assert "cannot undo" in error_line(OverlapError, store.undo, doc)
-    assert [s.label for s in store.spans(doc)] == ["LOC"]
+    assert [s.label for s in store.spans(doc)] == ["ORG", "LOC"]
 
 
 def test_a_refused_undo_stays_on_the_stack_to_try_again(store, doc):
     span = store.add_span(doc, 4, 10, "PER")
     store.delete_span(span.id)
-    with Store(store.path, annotator="bob") as bob:
-        blocker = bob.add_span(doc, 6, 12, "LOC")
+    with Store(store.path, annotator="import") as importer:
+        blocker = importer.add_span(doc, 6, 12, "LOC", annotator="alice")
         with pytest.raises(OverlapError):
             store.undo(doc)
-        bob.delete_span(blocker.id)
+        importer.delete_span(blocker.id)
     assert store.undo(doc) == "undid: delete PER [4:10]"
     assert store.spans(doc) == [span]
 

@@ -392,8 +392,8 @@ def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_
         (0, 3, "MISC", "m2", "suggested"),  # another source: untouched
         (4, 7, "LOC", "m1", "suggested"),  # would overlap the accepted PER: left
         (4, 7, "PER", "amal", "accepted"),
-        (11, 15, "LOC", "m1", "accepted"),
-        (16, 20, "LOC", "m1", "accepted"),
+        (11, 15, "LOC", "amal", "accepted"),  # accepted: amal's now, she answers for them
+        (16, 20, "LOC", "amal", "accepted"),
     ]
     with Store(db, annotator="amal") as store:
         store.undo(doc)  # one step: the last accepted suggestion

@@ -63,9 +63,9 @@ def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_p
         decided = [(s.start, s.end, s.label, s.annotator, s.status)
                    for s in store.spans(doc_id, ("accepted", "suggested", "rejected"))]
     assert decided == [
-        (4, 14, "PER", "people", "accepted"),
+        (4, 14, "PER", "amal", "accepted"),  # accepted: amal's now
         (15, 18, "LOC", "patterns", "rejected"),
-        (22, 26, "LOC", "patterns", "accepted"),
+        (22, 26, "LOC", "amal", "accepted"),
     ]
 
 

@@ -72,13 +72,13 @@ def _agreement(args: argparse.Namespace) -> int:
         return 2
     with Snapshot(args.db) as snapshot:
         pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
-                          args.label, include_unfinished=args.all)
+                          args.label, include_unfinished=args.all, done=snapshot.statuses())
     if args.json:
         print(json.dumps({"pairs": [pair.as_dict() for pair in pairs]}, ensure_ascii=False, indent=2))
     else:
         sys.stdout.write(render_table(pairs))
     if not pairs:
-        where = "with spans" if args.all else "marked done with spans"
+        where = "with spans" if args.all else "marked done"
         _say("agreement", f"no document {where} by two annotators; nothing to compare "
              "(--all counts documents not marked done)")
     return 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from annotator.text.tokens import tokenize
@@ -165,15 +165,16 @@ def compare(
     return result
 
 
-def documents_of(records: Iterable) -> Iterator[tuple[str, str, str, dict[str, list[SpanKey]]]]:
+def documents_of(records: Iterable) -> Iterator[tuple[str, str, dict[str, str], dict[str, list[SpanKey]]]]:
     """Group a snapshot's records (one per document and annotator, in document order) into
-    ``(doc_id, text, status, {annotator: spans})``."""
-    current: tuple[str, str, str, dict[str, list[SpanKey]]] | None = None
+    ``(doc_id, text, {annotator: their status}, {annotator: spans})``."""
+    current: tuple[str, str, dict[str, str], dict[str, list[SpanKey]]] | None = None
     for record in records:
         if current is None or current[0] != record.doc_id:
             if current is not None:
                 yield current
-            current = (record.doc_id, record.text, record.status, {})
+            current = (record.doc_id, record.text, {}, {})
+        current[2][record.annotator] = record.status
         current[3][record.annotator] = [(s, e, label) for s, e, label, _ in record.spans]
     if current is not None:
         yield current
@@ -184,14 +185,24 @@ def agreement(
     annotators: Sequence[str] = (),
     labels: Sequence[str] = (),
     include_unfinished: bool = False,
+    done: Mapping[str, Mapping[str, str]] | None = None,
 ) -> list[PairAgreement]:
-    """Every pair of annotators (or of ``annotators``) over the documents both have spans in
-    that are marked done (any status with ``include_unfinished``)."""
+    """Every pair of annotators (or of ``annotators``) over the documents both have marked
+    done, each in their own progress; with ``include_unfinished``, over those both have
+    spans in, whatever their status.
+
+    ``done`` is every document's statuses (``Snapshot.statuses()``): an annotator who marked
+    a document done with none of its spans (of ``labels``) found nothing there, and that
+    counts -- every span of the other is one they missed.  Without it only annotators with
+    spans are compared."""
     shared: dict[tuple[str, str], list[tuple[str, list[SpanKey], list[SpanKey]]]] = {}
-    for _, text, status, layers in documents_of(records):
-        if status != "done" and not include_unfinished:
-            continue
-        names = sorted(n for n in layers if not annotators or n in annotators)
+    for doc_id, text, statuses, layers in documents_of(records):
+        if done is not None and not include_unfinished:
+            for name, status in done.get(doc_id, {}).items():
+                if status == "done" and name not in layers:
+                    layers[name], statuses[name] = [], "done"
+        names = sorted(n for n in layers if (not annotators or n in annotators)
+                       and (include_unfinished or statuses[n] == "done"))
         for i, a in enumerate(names):
             for b in names[i + 1:]:
                 shared.setdefault((a, b), []).append((text, layers[a], layers[b]))

@@ -27,12 +27,13 @@ already in the document (the store's rule for accepted spans).
 
 Writing goes through :class:`annotator.store.Store`: a text not yet stored is
 added with ``open_document(text, source=meta.source or "FILE:line N")`` and
-takes ``meta.status`` when that is one of new/in_progress/done (a document
-already stored keeps its source and status untouched), then ``add_span`` with
+takes ``meta.status`` when that is one of new/in_progress/done, as the status of the
+line's annotator (a document already stored keeps its source and statuses untouched), then ``add_span`` with
 the line's ``meta.annotator`` (else ``--annotator``, else ``"import"``) and
 ``--status`` (default ``suggested``: imported predictions show in the app as
 suggestions).  A span whose (start, end, label) the document already has --
-in any status, from anyone, including a suggestion someone rejected -- is left
+in any status, from anyone, including a suggestion someone rejected; with
+``--status accepted``, among the line's annotator's own spans -- is left
 alone and counted as already present, so importing the same file twice adds
 nothing and nothing stored is changed or lost.  The run ends with a summary.
 The database is created only when the first line with something to store
@@ -365,6 +366,9 @@ class _Run:
             )
         doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
         existing = self.store.spans(doc_id, SPAN_STATUSES) if self.store else []
+        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
+        if self.status == "accepted":  # another annotator's spans never block this one's
+            existing = [s for s in existing if s.annotator == who]
         present = {(s.start, s.end, s.label) for s in existing}
         new_spans = []
         for span in parsed.spans:
@@ -413,11 +417,11 @@ class _Run:
             source = parsed.source or f"{self.source_prefix}:line {number}"
             record, _ = store.open_document(parsed.text, source)
             doc_id = record.id
-            if parsed.status and parsed.status != "new":
-                store.set_status(doc_id, parsed.status)
+        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
+        if is_new and parsed.status and parsed.status != "new":
+            store.set_status(doc_id, parsed.status, annotator=who)  # the record's annotator's
         summary.documents += 1
         summary.new_documents += is_new
-        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
         added = store.add_spans(doc_id, new_spans, annotator=who, status=self.status,
                                 allow_overlap=self.status != "accepted")
         summary.spans += len(added)

@@ -2,7 +2,8 @@
 
 Counts, read through the store's read-only :class:`~annotator.store.Snapshot` (one
 consistent read transaction): the progress through the project queue (done / total),
-documents by status, and spans by label, by annotator and by status -- plus the two-way
+documents by status (each by its most advanced status over the annotators), each
+annotator's own progress (documents by their status, queue entries done), and spans by label, by annotator and by status -- plus the two-way
 tables label x status and annotator x status, so "how many accepted ORG spans" and "how far
 is each annotator" need no second query.  No Textual/Rich.
 """
@@ -47,11 +48,14 @@ def collect(db_path: str | os.PathLike) -> dict:
     span_status = _in_order(span_status, SPAN_STATUSES)
     label_status = _matrix(counts.spans_by_label)
     annotator_status = _matrix(counts.spans_by_annotator)
+    progress = {name: _in_order(row, DOCUMENT_STATUSES)
+                for name, row in _matrix(counts.progress_by_annotator).items()}
     return {
-        "queue": counts.queue,
+        "queue": {**counts.queue, "by_annotator": counts.queue_by_annotator},
         "documents": {
             "total": sum(documents.values()),
             "by_status": documents,
+            "by_annotator": progress,
             "with_accepted_spans": counts.with_accepted_spans,
         },
         "spans": {
@@ -102,6 +106,8 @@ def render_table(stats: dict) -> str:
         + ", ".join(f"{status} {count}" for status, count in spans["by_status"].items())
         + ")",
     ]
+    for name, row in queue["by_annotator"].items():
+        lines.append(f"  {name}: {row['done']} / {queue['total']} done  ({row['skipped']} skipped)")
     accepted = {label: row.get("accepted", 0) for label, row in spans["by_label_and_status"].items()}
     if accepted:
         lines.append("accepted spans per label: "
@@ -109,6 +115,8 @@ def render_table(stats: dict) -> str:
     columns = list(spans["by_status"])
     if spans["by_label_and_status"]:
         lines += [""] + _table("label", spans["by_label_and_status"], columns)
+    if docs["by_annotator"]:
+        lines += [""] + _table("progress", docs["by_annotator"], list(DOCUMENT_STATUSES))
     if spans["by_annotator_and_status"]:
         lines += [""] + _table("annotator", spans["by_annotator_and_status"], columns)
     # Names come from the data; a stand-in is one column like the control it replaces.

@@ -311,12 +311,13 @@ def training_config() -> str:
 
 def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable[str] = ()) -> list[str]:
     """The documents to suggest for, in order: the given files (stored first if new), else
-    the stored documents (with one of ``statuses``).
+    the stored documents (with one of ``statuses`` as the most advanced status any
+    annotator has in them: ``new`` is a document nobody has started).
 
     The order is the store's: the project queue's, then the documents not queued."""
     paths = list(paths)
     if not paths:
-        return store.document_ids(statuses)
+        return store.document_ids(statuses, overall=True)
     ids = []
     for path in paths:
         try:

@@ -5,6 +5,7 @@ import os
 from .database import (
     DEFAULT_LABELS,
     DOCUMENT_STATUSES,
+    PROGRESS_RANK,
     SPAN_STATUSES,
     DocumentRecord,
     OverlapError,
@@ -32,6 +33,7 @@ def open_store(
 __all__ = [
     "DEFAULT_LABELS",
     "DOCUMENT_STATUSES",
+    "PROGRESS_RANK",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "SPAN_STATUSES",

@@ -45,13 +45,18 @@ Schema version 3 adds the corpus search index (fulltext.py): ``document_folds(do
 each document's text folded for search, and its FTS5 table ``document_folds_fts``, filled in
 the transaction that stores the document.
 
+Schema version 4 gives each annotator their own progress through the same documents: a
+document's status and caret belong to a (document, annotator) pair, a missing row meaning
+``new`` at offset 0 (see ``schema._migrate_3_to_4`` for where the old shared values went)::
+
+    progress(doc_id, annotator, status, caret, changed)   -- documents loses status, caret, changed
+
 Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
 ``sqlite3``: no Textual or Rich imports.
 """
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import json
 import os
@@ -70,11 +75,12 @@ from annotator.text.glyphs import neutralised
 
 
 from .fulltext import candidates, count, index_document, index_pending, pending
-from .schema import MIGRATIONS, SCHEMA_VERSION, schema_version, transaction
+from .schema import MIGRATIONS, SCHEMA_VERSION, login_name, schema_version, transaction
 
 __all__ = [
     "DEFAULT_LABELS",
     "DOCUMENT_STATUSES",
+    "PROGRESS_RANK",
     "SPAN_STATUSES",
     "DocumentRecord",
     "OverlapError",
@@ -105,6 +111,18 @@ _RENEWED_COLOURS = dict(zip(_OLD_PALETTE, PALETTE))
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")  # how the label table stores a colour
 SPAN_STATUSES = ("accepted", "suggested", "rejected")
 DOCUMENT_STATUSES = ("new", "in_progress", "done", "skipped")
+#: How far along a status is, where two must become one (a merge, a document's overall
+#: status): done says the most, then skipped (looked at, left out), in progress, new.
+PROGRESS_RANK = {"new": 0, "in_progress": 1, "skipped": 2, "done": 3}
+#: (doc_id, status): each document's most advanced status over its annotators, for those
+#: with any progress row (the rest are new).
+BEST_STATUS = (
+    "SELECT doc_id, CASE max(CASE status "
+    + " ".join(f"WHEN '{status}' THEN {rank}" for status, rank in PROGRESS_RANK.items())
+    + " ELSE 0 END) "
+    + " ".join(f"WHEN {rank} THEN '{status}'" for status, rank in PROGRESS_RANK.items())
+    + " END AS status FROM progress GROUP BY doc_id"
+)
 #: How long a write waits for another process's transaction before giving up.
 BUSY_TIMEOUT_S = 30.0
 
@@ -112,11 +130,18 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SPAN_FIELDS = ("id", "doc_id", "start", "end", "label", "annotator", "status", "created", "updated")
 _SPAN_COLUMNS = ", ".join(_SPAN_FIELDS)
 _QUEUE_COLUMNS = "position, path, doc_id, size, mtime_ns, problem"
-_DOC_COLUMNS = "id, source, length, status, caret, first_seen, last_seen, previous_id"
-# Accepted spans of :doc that overlap [:start, :end).  An overlapping span starts after
-# :start minus the longest accepted span, so the index range scanned stays short.
+# A document as one annotator (:me) sees it: their status and caret, else new at 0.
+_DOC_COLUMNS = ("d.id, d.source, d.length, coalesce(p.status, 'new'), coalesce(p.caret, 0),"
+                " d.first_seen, d.last_seen, d.previous_id")
+_DOC_FROM = "documents AS d LEFT JOIN progress AS p ON p.doc_id = d.id AND p.annotator = :me"
+# Accepted spans of :doc that overlap [:start, :end) and belong to :owner (the span's
+# annotator) or :me (whoever writes it: accepting a suggestion makes it theirs to answer
+# for).  Another annotator's spans never block: two people labelling the same word
+# differently is what agreement measures.  An overlapping span starts after :start minus the
+# longest accepted span, so the index range scanned stays short.
 _OVERLAPPING = (
-    "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted' AND start > :start"
+    "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted'"
+    " AND annotator IN (:owner, :me) AND start > :start"
     " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
 
@@ -382,9 +407,9 @@ class Store:
     ) -> tuple[DocumentRecord, DocumentRecord | None]:
         """Insert or touch one document inside the caller's transaction (see open_document)."""
         latest = conn.execute(
-            f"SELECT {_DOC_COLUMNS} FROM documents WHERE source = ? "
-            "ORDER BY last_seen DESC, rowid DESC LIMIT 1",
-            (where,),
+            f"SELECT {_DOC_COLUMNS} FROM {_DOC_FROM} WHERE d.source = :source"
+            " ORDER BY d.last_seen DESC, d.rowid DESC LIMIT 1",
+            {"me": self.annotator, "source": where},
         ).fetchone()
         previous = DocumentRecord(*latest) if latest is not None and latest[0] != doc_id else None
         now = _now()
@@ -453,21 +478,41 @@ class Store:
         return [found[doc_id] for doc_id in doc_ids]
 
     def set_caret(self, doc_id: str, caret: int) -> None:
+        """Save this annotator's caret in the document."""
         with self._writing("saving the caret") as conn:
             length = self._length(conn, doc_id)
             if not _is_int(caret) or not 0 <= caret <= length:
                 raise StoreError(f"caret {caret!r} is outside the document (0 to {length})")
-            conn.execute("UPDATE documents SET caret = ? WHERE id = ?", (caret, doc_id))
+            conn.execute(
+                "INSERT INTO progress(doc_id, annotator, caret) VALUES (?, ?, ?)"
+                " ON CONFLICT(doc_id, annotator) DO UPDATE SET caret = excluded.caret",
+                (doc_id, self.annotator, caret),
+            )
 
-    def set_status(self, doc_id: str, status: str) -> None:
+    def set_status(self, doc_id: str, status: str, *, annotator: str | None = None) -> None:
+        """Set the document's status for this annotator (or ``annotator``: an import sets
+        the status of the annotator its spans are stored under)."""
         _check_choice(status, DOCUMENT_STATUSES, "document status")
+        who = self.annotator if annotator is None else _check_name(annotator, "annotator")
         with self._writing("saving the document status") as conn:
             self._length(conn, doc_id)
-            conn.execute("UPDATE documents SET status = ?, changed = ? WHERE id = ?",
-                         (status, _now(), doc_id))
+            conn.execute(
+                "INSERT INTO progress(doc_id, annotator, status, changed) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(doc_id, annotator) DO UPDATE SET status = excluded.status,"
+                " changed = excluded.changed",
+                (doc_id, who, status, _now()),
+            )
+
+    def statuses(self, doc_id: str) -> dict[str, str]:
+        """Every annotator's status in the document that is not ``new``, by name."""
+        with self._reading("reading the document status") as conn:
+            return dict(conn.execute(
+                "SELECT annotator, status FROM progress WHERE doc_id = ? AND status != 'new'"
+                " ORDER BY annotator", (doc_id,)))
 
     def _document(self, conn: sqlite3.Connection, doc_id: str) -> DocumentRecord:
-        row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM {_DOC_FROM} WHERE d.id = :id",
+                           {"me": self.annotator, "id": doc_id}).fetchone()
         if row is None:
             raise _unknown_document(doc_id)
         return DocumentRecord(*row)
@@ -531,7 +576,8 @@ class Store:
             for start, end, label in spans:
                 _check_name(label, "label")
                 _check_offsets(start, end, length)
-                _check_free(conn, doc_id, start, end, label, status, allow_overlap)
+                _check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
+                            allow_overlap)
                 values = (doc_id, start, end, label, annotator, status, now, now)
                 cursor = conn.execute(
                     "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
@@ -593,7 +639,8 @@ class Store:
         self, doc_id: str, annotator: str, status: str, *, allow_overlap: bool = False
     ) -> tuple[int, int]:
         """Accept or reject every suggestion of ``annotator`` in the document, in ONE
-        transaction, each change on this Store's undo stack.  A suggestion that cannot be
+        transaction, each change on this Store's undo stack; accepted ones become this
+        Store's annotator's.  A suggestion that cannot be
         accepted (it duplicates or, unless ``allow_overlap``, overlaps an accepted span) stays
         a suggestion.  Returns ``(changed, left)``."""
         _check_choice(status, ("accepted", "rejected"), "decision")
@@ -607,31 +654,39 @@ class Store:
             now = _now()
             for row in rows:
                 old = Span(*row)
+                owner = _owner(old, status, self.annotator)
                 try:
-                    _check_free(conn, doc_id, old.start, old.end, old.label, status, allow_overlap, old)
+                    _check_free(conn, (owner, self.annotator), doc_id, old.start, old.end,
+                                old.label, status, allow_overlap, old)
                 except StoreError:
                     left += 1
                     continue
-                conn.execute("UPDATE spans SET status = ?, updated = ? WHERE id = ?", (status, now, old.id))
-                new = Span(old.id, doc_id, old.start, old.end, old.label, old.annotator, status, old.created, now)
+                conn.execute("UPDATE spans SET status = ?, annotator = ?, updated = ? WHERE id = ?",
+                             (status, owner, now, old.id))
+                new = Span(old.id, doc_id, old.start, old.end, old.label, owner, status, old.created, now)
                 self._record(conn, "update", old.id, doc_id, _snapshot(old, False),
                              _snapshot(new, allow_overlap), now)
                 changed += 1
         return changed, left
 
-    def document_ids(self, statuses: Iterable[str] = ()) -> list[str]:
-        """Ids of the stored documents (with one of ``statuses``, if given): those in the
-        project queue in queue order, then the rest in the order they were first stored."""
+    def document_ids(self, statuses: Iterable[str] = (), *, overall: bool = False) -> list[str]:
+        """Ids of the stored documents (with one of ``statuses`` for this annotator, if
+        given, or with ``overall`` as the most advanced status anyone has in it): those in
+        the project queue in queue order, then the rest in the order they were first stored."""
         statuses = tuple(statuses)
         for status in statuses:
             _check_choice(status, DOCUMENT_STATUSES, "document status")
-        where = f"WHERE d.status IN ({', '.join('?' * len(statuses))})" if statuses else ""
+        marks = ", ".join("?" * len(statuses))
+        where = f"WHERE coalesce(p.status, 'new') IN ({marks})" if statuses else ""
+        progress = BEST_STATUS if overall else "SELECT * FROM progress WHERE annotator = ?"
+        mine = () if overall else (self.annotator,)
         with self._reading("listing documents") as conn:
             rows = conn.execute(
                 "SELECT d.id FROM documents AS d LEFT JOIN (SELECT doc_id, min(position) AS"
                 " position FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id) AS q"
-                f" ON q.doc_id = d.id {where}"
-                " ORDER BY q.position IS NULL, q.position, d.first_seen, d.rowid", statuses
+                f" ON q.doc_id = d.id LEFT JOIN ({progress}) AS p ON p.doc_id = d.id"
+                f" {where} ORDER BY q.position IS NULL, q.position, d.first_seen, d.rowid",
+                (*mine, *statuses),
             ).fetchall()
         return [row[0] for row in rows]
 
@@ -639,7 +694,7 @@ class Store:
         with self._writing("deleting a span") as conn:
             span = _span(conn, span_id)
             conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
-            before = _snapshot(span, _overlaps_any(conn, span))
+            before = _snapshot(span, _overlaps_any(conn, span, self.annotator))
             self._record(conn, "delete", span_id, span.doc_id, before, None, _now())
         return span
 
@@ -654,7 +709,8 @@ class Store:
         allow_overlap: bool = False,
     ) -> Span:
         """Change a span's offsets, label or status.  Overlaps the span already had are kept;
-        only new ones need ``allow_overlap``.  A call that changes nothing records nothing."""
+        only new ones need ``allow_overlap``.  A call that changes nothing records nothing.
+        Accepting a suggestion makes it this annotator's."""
         if label is not None:
             _check_name(label, "label")
         if status is not None:
@@ -668,14 +724,17 @@ class Store:
             if (start, end, label, status) == (old.start, old.end, old.label, old.status):
                 return old
             _check_offsets(start, end, self._length(conn, old.doc_id))
-            _check_free(conn, old.doc_id, start, end, label, status, allow_overlap, old)
+            owner = _owner(old, status, self.annotator)
+            _check_free(conn, (owner, self.annotator), old.doc_id, start, end, label,
+                        status, allow_overlap, old)
             now = _now()
             conn.execute(
-                "UPDATE spans SET start = ?, end = ?, label = ?, status = ?, updated = ? WHERE id = ?",
-                (start, end, label, status, now, span_id),
+                "UPDATE spans SET start = ?, end = ?, label = ?, status = ?, annotator = ?, updated = ?"
+                " WHERE id = ?",
+                (start, end, label, status, owner, now, span_id),
             )
-            new = Span(span_id, old.doc_id, start, end, label, old.annotator, status, old.created, now)
-            before = _snapshot(old, _overlaps_any(conn, old))
+            new = Span(span_id, old.doc_id, start, end, label, owner, status, old.created, now)
+            before = _snapshot(old, _overlaps_any(conn, old, self.annotator))
             self._record(conn, "update", span_id, old.doc_id, before, _snapshot(new, allow_overlap), now)
         return new
 
@@ -731,7 +790,8 @@ class Store:
             else:
                 try:
                     _check_free(
-                        conn, doc_id, target["start"], target["end"], target["label"],
+                        conn, (target["annotator"], self.annotator), doc_id,
+                        target["start"], target["end"], target["label"],
                         target["status"], target["allow_overlap"], row and Span(*row),
                         exclude=span_id,
                     )
@@ -748,9 +808,9 @@ class Store:
     #
     # The project queue is the files of a corpus session, in the order they were first given;
     # ``meta.queue_position`` is the one open last.  Queue rows are added at once and filled
-    # (text stored as a document) by a background worker, see ``store.queue``.  Queries that
-    # read a document's status name the covering index: the planner would otherwise take the
-    # primary key and read each row past its text (10x slower on 10,000 documents).
+    # (text stored as a document) by a background worker, see ``store.queue``.  Progress is
+    # this annotator's: the progress table is joined on (document, annotator), its primary
+    # key, so reading a status never walks a document row past its text.
 
     def enqueue(self, paths: Iterable[str]) -> None:
         """Append the paths not in the queue yet, in this order; paths already there keep
@@ -836,29 +896,33 @@ class Store:
 
     def queue_step(self, position: int, step: int, *, unfinished: bool = False) -> QueueEntry | None:
         """The next (step 1) or previous (step -1) entry that can be opened -- its text is
-        stored or not tried yet -- or with ``unfinished`` the next one neither done nor
-        skipped, wrapping round; None if there is none."""
+        stored or not tried yet -- or with ``unfinished`` the next one this annotator has
+        neither done nor skipped, wrapping round; None if there is none."""
         usable = "(q.doc_id IS NOT NULL OR q.problem IS NULL)"
         if unfinished:
-            usable += " AND (d.status IS NULL OR d.status NOT IN ('done', 'skipped'))"
+            usable += " AND (p.status IS NULL OR p.status NOT IN ('done', 'skipped'))"
         columns = ", ".join(f"q.{c}" for c in _QUEUE_COLUMNS.split(", "))
-        query = (f"SELECT {columns} FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
-                 f" WHERE {usable} AND q.position {{}} ? ORDER BY q.position {{}} LIMIT 1")
+        query = (f"SELECT {columns} FROM queue AS q LEFT JOIN progress AS p"
+                 " ON p.doc_id = q.doc_id AND p.annotator = :me"
+                 f" WHERE {usable} AND q.position {{}} :at ORDER BY q.position {{}} LIMIT 1")
+        values = {"me": self.annotator, "at": position}
         with self._reading("reading the queue") as conn:
             if step > 0:
-                row = conn.execute(query.format(">", "ASC"), (position,)).fetchone()
+                row = conn.execute(query.format(">", "ASC"), values).fetchone()
                 if row is None and unfinished:
-                    row = conn.execute(query.format("<", "ASC"), (position,)).fetchone()
+                    row = conn.execute(query.format("<", "ASC"), values).fetchone()
             else:
-                row = conn.execute(query.format("<", "DESC"), (position,)).fetchone()
+                row = conn.execute(query.format("<", "DESC"), values).fetchone()
         return None if row is None else QueueEntry(*row)
 
     def queue_progress(self) -> tuple[int, int, int]:
-        """(done, total, stored): entries whose document is done, entries, entries stored."""
+        """(done, total, stored): entries whose document this annotator has done, entries,
+        entries stored."""
         with self._reading("reading the queue") as conn:
             return conn.execute(
-                "SELECT count(CASE WHEN d.status = 'done' THEN 1 END), count(*), count(q.doc_id)"
-                " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
+                "SELECT count(CASE WHEN p.status = 'done' THEN 1 END), count(*), count(q.doc_id)"
+                " FROM queue AS q LEFT JOIN progress AS p ON p.doc_id = q.doc_id AND p.annotator = ?",
+                (self.annotator,),
             ).fetchone()
 
     def queue_rank(self, position: int) -> int:
@@ -867,18 +931,21 @@ class Store:
             return conn.execute("SELECT count(*) FROM queue WHERE position <= ?", (position,)).fetchone()[0]
 
     def queue_overview(self) -> list[QueueRow]:
-        """The overview table: one row per queue entry, in queue order, in one query."""
+        """The overview table: one row per queue entry, in queue order, in one query: this
+        annotator's status, accepted spans, labels and last change."""
         with self._reading("reading the queue") as conn:
             rows = conn.execute(
                 "WITH per_doc AS (SELECT doc_id, count(*) AS n, max(updated) AS changed,"
                 "   group_concat(DISTINCT label) AS labels"
                 "   FROM (SELECT doc_id, label, updated FROM spans WHERE status = 'accepted'"
-                "         ORDER BY doc_id, label) GROUP BY doc_id)"
-                " SELECT q.position, q.path, q.doc_id, coalesce(d.status, 'unread'), coalesce(p.n, 0),"
-                "   coalesce(p.labels, ''),"
-                "   coalesce(max(coalesce(p.changed, ''), coalesce(d.changed, '')), ''), q.problem"
-                " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
-                " LEFT JOIN per_doc AS p ON p.doc_id = q.doc_id ORDER BY q.position"
+                "         AND annotator = :me ORDER BY doc_id, label) GROUP BY doc_id)"
+                " SELECT q.position, q.path, q.doc_id,"
+                "   CASE WHEN q.doc_id IS NULL THEN 'unread' ELSE coalesce(m.status, 'new') END,"
+                "   coalesce(p.n, 0), coalesce(p.labels, ''),"
+                "   coalesce(max(coalesce(p.changed, ''), coalesce(m.changed, '')), ''), q.problem"
+                " FROM queue AS q LEFT JOIN progress AS m ON m.doc_id = q.doc_id AND m.annotator = :me"
+                " LEFT JOIN per_doc AS p ON p.doc_id = q.doc_id ORDER BY q.position",
+                {"me": self.annotator},
             ).fetchall()
         return [QueueRow(*row) for row in rows]
 
@@ -997,8 +1064,15 @@ def _span(conn: sqlite3.Connection, span_id: int) -> Span:
     return Span(*row)
 
 
+def _owner(old: Span, status: str, me: str) -> str:
+    """Whose a span is after a change: a suggestion someone accepts becomes theirs (they
+    answer for it in export and agreement, and another annotator sees it as theirs)."""
+    return me if old.status == "suggested" and status == "accepted" else old.annotator
+
+
 def _check_free(
     conn: sqlite3.Connection,
+    owners: tuple[str, str],
     doc_id: str,
     start: int,
     end: int,
@@ -1019,7 +1093,7 @@ def _check_free(
     exclude = old.id if old is not None else exclude
     others = conn.execute(
         f"SELECT id, start, end, label, annotator FROM spans WHERE {_OVERLAPPING} AND id IS NOT :id",
-        {"doc": doc_id, "start": start, "end": end, "id": exclude},
+        {"doc": doc_id, "start": start, "end": end, "id": exclude, "owner": owners[0], "me": owners[1]},
     ).fetchall()
     for other_id, o_start, o_end, o_label, _ in others:
         if (o_start, o_end, o_label) == (start, end, label):
@@ -1038,13 +1112,14 @@ def _check_free(
         )
 
 
-def _overlaps_any(conn: sqlite3.Connection, span: Span) -> bool:
+def _overlaps_any(conn: sqlite3.Connection, span: Span, me: str) -> bool:
     """Did this accepted span overlap another accepted one (so restoring it may, too)?"""
     if span.status != "accepted":
         return False
     return conn.execute(
         f"SELECT 1 FROM spans WHERE {_OVERLAPPING} AND id != :id LIMIT 1",
-        {"doc": span.doc_id, "start": span.start, "end": span.end, "id": span.id},
+        {"doc": span.doc_id, "start": span.start, "end": span.end, "id": span.id,
+         "owner": span.annotator, "me": me},
     ).fetchone() is not None
 
 
@@ -1135,7 +1210,4 @@ def _now() -> str:
 
 
 def _default_user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name and no USER/LOGNAME (KeyError, or OSError on 3.13)
-        return "annotator"
+    return login_name()

@@ -4,7 +4,10 @@ Documents are matched by their id (the SHA-256 of their text) and spans by their
 (document, annotator, start, end, label).  Running a merge twice adds nothing.  Two
 databases that hold the same (document, annotator, start, end) with another label or status
 are a conflict: it is reported by document and offsets, and the version already in the
-output is kept -- never resolved silently.  The inputs are opened read-only; the output is
+output is kept -- never resolved silently.  Progress rows (document, annotator: status,
+caret) are united the same way; where two databases give an annotator different statuses in
+a document the more advanced one wins (PROGRESS_RANK: done, skipped, in progress, new) and
+the difference is reported.  The inputs are opened read-only; the output is
 built in a temporary file beside it and renamed over it only when complete.
 """
 
@@ -20,13 +23,13 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised as _show
 
-from .database import DOCUMENT_STATUSES, Store, StoreError
+from .database import PROGRESS_RANK, Store, StoreError
 from .schema import SCHEMA_VERSION, schema_version, transaction
 
 __all__ = ["MergeSummary", "merge_databases"]
 
-_PROGRESS = {status: rank for rank, status in enumerate(DOCUMENT_STATUSES)}
-_DOC_FIELDS = "id, text, length, source, first_seen, last_seen, status, caret, previous_id"
+_DOC_FIELDS = "id, text, length, source, first_seen, last_seen, previous_id"
+_PROGRESS_FIELDS = "doc_id, annotator, status, caret, changed"
 _SPAN_FIELDS = "doc_id, start, end, label, annotator, status, created, updated"
 
 
@@ -135,6 +138,8 @@ def _merge_one(conn: sqlite3.Connection, source: Path, summary: MergeSummary,
             _merge_document(conn, row, summary)
         for row in reader.execute(f"SELECT {_SPAN_FIELDS} FROM spans ORDER BY doc_id, start, id"):
             _merge_span(conn, row, source, summary, report)
+        for row in reader.execute(f"SELECT {_PROGRESS_FIELDS} FROM progress ORDER BY doc_id, annotator"):
+            _merge_progress(conn, row, source, report)
         reader.execute("COMMIT")
     finally:
         reader.close()
@@ -152,17 +157,34 @@ def _merge_labels(conn: sqlite3.Connection, reader: sqlite3.Connection) -> None:
 
 
 def _merge_document(conn: sqlite3.Connection, row: tuple, summary: MergeSummary) -> None:
-    doc_id, status = row[0], row[6]
-    have = conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    if have is None:
-        previous = row[8]
+    doc_id, previous = row[0], row[6]
+    if conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
         if previous is not None and conn.execute(
                 "SELECT 1 FROM documents WHERE id = ?", (previous,)).fetchone() is None:
-            row = (*row[:8], None)  # its earlier version is not in the output (yet)
-        conn.execute(f"INSERT INTO documents({_DOC_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            row = (*row[:6], None)  # its earlier version is not in the output (yet)
+        conn.execute(f"INSERT INTO documents({_DOC_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
         summary.documents += 1
-    elif _PROGRESS.get(status, 0) > _PROGRESS.get(have[0], 0):
-        conn.execute("UPDATE documents SET status = ? WHERE id = ?", (status, doc_id))
+
+
+def _merge_progress(conn: sqlite3.Connection, row: tuple, source: Path,
+                    report: Callable[[str], None]) -> None:
+    """One annotator's status and caret in a document: added, or the more advanced status
+    kept (with its caret), and a difference reported."""
+    doc_id, annotator, status = row[:3]
+    have = conn.execute("SELECT status FROM progress WHERE doc_id = ? AND annotator = ?",
+                        (doc_id, annotator)).fetchone()
+    if have is None:
+        conn.execute(f"INSERT INTO progress({_PROGRESS_FIELDS}) VALUES (?, ?, ?, ?, ?)", row)
+        return
+    if have[0] == status:
+        return
+    rank = PROGRESS_RANK.get
+    kept = status if rank(status, 0) > rank(have[0], 0) else have[0]
+    report(f"status of document {doc_id[:12]} for {_show(annotator)}: {_show(status)} in "
+           f"{_show(source.name)}, {_show(have[0])} already merged; kept {_show(kept)}")
+    if kept == status:
+        conn.execute("UPDATE progress SET status = ?, caret = ?, changed = ?"
+                     " WHERE doc_id = ? AND annotator = ?", (*row[2:], doc_id, annotator))
 
 
 def _merge_span(conn: sqlite3.Connection, row: tuple, source: Path, summary: MergeSummary,

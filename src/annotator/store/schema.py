@@ -7,13 +7,22 @@ the store package reads or writes these tables.
 
 from __future__ import annotations
 
+import getpass
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from .fulltext import create_index
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "schema_version", "transaction"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "login_name", "schema_version", "transaction"]
+
+
+def login_name() -> str:
+    """The user's login name: the annotator when none is given."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no USER/LOGNAME (KeyError, or OSError on 3.13)
+        return "annotator"
 
 
 def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
@@ -94,10 +103,49 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     create_index(conn)
 
 
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Per-annotator progress: a document's status and caret belong to (document, annotator).
+
+    A missing row means status ``new`` and caret 0.  Each document's old status, caret and
+    change time go to everyone who worked on it -- an annotator with an action in its undo
+    log or an accepted span in it -- else (nobody did: it was only read, or marked) to the
+    login name of whoever runs the migration.  ``documents.status``/``caret``/``changed``
+    are then dropped, so nothing can read the old, shared values by mistake.
+    """
+    conn.execute(
+        """CREATE TABLE progress (
+             doc_id TEXT NOT NULL REFERENCES documents(id),
+             annotator TEXT NOT NULL,
+             status TEXT NOT NULL DEFAULT 'new',
+             caret INTEGER NOT NULL DEFAULT 0,
+             changed TEXT,
+             PRIMARY KEY (doc_id, annotator)) WITHOUT ROWID"""
+    )
+    # the queue's "next not done" and the overview read one annotator's rows
+    conn.execute("CREATE INDEX progress_of ON progress(annotator, doc_id, status, changed)")
+    worked = ("SELECT doc_id, annotator FROM history"
+              " UNION SELECT doc_id, annotator FROM spans WHERE status = 'accepted'")
+    touched = "(d.status != 'new' OR d.caret != 0 OR d.changed IS NOT NULL)"
+    conn.execute(
+        "INSERT INTO progress(doc_id, annotator, status, caret, changed)"
+        f" SELECT d.id, w.annotator, d.status, d.caret, d.changed FROM documents AS d"
+        f" JOIN ({worked}) AS w ON w.doc_id = d.id WHERE {touched}"
+    )
+    conn.execute(
+        "INSERT INTO progress(doc_id, annotator, status, caret, changed)"
+        f" SELECT d.id, ?, d.status, d.caret, d.changed FROM documents AS d WHERE {touched}"
+        " AND NOT EXISTS (SELECT 1 FROM progress AS p WHERE p.doc_id = d.id)",
+        (login_name(),),
+    )
+    conn.execute("DROP INDEX documents_progress")
+    for column in ("status", "caret", "changed"):
+        conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
+
+
 #: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
 #: order inside one transaction, which then sets ``meta.schema_version``.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3,
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,8 +9,10 @@ writers).
 ``records()`` streams :class:`Record` s, one per (document, annotator) that has spans after
 filtering, in document insertion order and then annotator name: a cursor over the
 documents walks in step with a cursor over the joined spans, so memory holds one document
-at a time however large the database is.  ``counts()`` gives the totals ``annotator stats``
-prints.  Like the rest of the store package, no Textual or Rich.
+at a time however large the database is.  A record's ``status`` is its annotator's status
+in the document (schema version 4: the progress table; a database not yet upgraded has one
+shared status, which every annotator's record carries).  ``counts()`` gives the totals
+``annotator stats`` prints.  Like the rest of the store package, no Textual or Rich.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised as _show
 
-from .database import StoreError
+from .database import BEST_STATUS, StoreError
 from .schema import SCHEMA_VERSION
 
 __all__ = ["Counts", "Record", "Snapshot"]
@@ -49,13 +51,18 @@ class Record:
 class Counts:
     """How many documents and spans, every way ``annotator stats`` shows them."""
 
+    # each document by its most advanced status over the annotators (done > skipped >
+    # in_progress > new), and (annotator, status) -> documents, "new" for those not touched
     documents_by_status: dict[str, int] = field(default_factory=dict)
+    progress_by_annotator: dict[tuple[str, str], int] = field(default_factory=dict)
     with_accepted_spans: int = 0
     # (label, span status) -> count, and (annotator, span status) -> count
     spans_by_label: dict[tuple[str, str], int] = field(default_factory=dict)
     spans_by_annotator: dict[tuple[str, str], int] = field(default_factory=dict)
-    # the project queue: entries in all, and by their document's status ("unread": not stored)
+    # the project queue: entries in all, and by their document's most advanced status
+    # ("unread": not stored); and each annotator's done and skipped entries
     queue: dict[str, int] = field(default_factory=dict)
+    queue_by_annotator: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class Snapshot:
@@ -98,7 +105,7 @@ class Snapshot:
     def _schema_version(self, conn: sqlite3.Connection) -> int:
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            conn.execute("SELECT id, text, source, status FROM documents LIMIT 0")
+            conn.execute("SELECT id, text, source FROM documents LIMIT 0")
             conn.execute("SELECT doc_id, start, end, label, annotator, status FROM spans LIMIT 0")
         except sqlite3.DatabaseError as error:
             raise StoreError(
@@ -149,41 +156,126 @@ class Snapshot:
         """
         with self._reading() as conn:
             span_query, span_params = _span_query(annotators, labels, span_statuses)
-            for rowid in _document_order(conn, doc_statuses):
-                doc_id, text, source, status = conn.execute(
-                    "SELECT id, text, source, status FROM documents WHERE rowid = ?", (rowid,)
+            statuses_of = _status_reader(conn)
+            for rowid in _document_order(conn):
+                doc_id, text, source = conn.execute(
+                    "SELECT id, text, source FROM documents WHERE rowid = ?", (rowid,)
                 ).fetchone()
                 spans = conn.execute(span_query, (doc_id, *span_params))
-                yield from _by_annotator(doc_id, text, source, status, spans)
+                for record in _by_annotator(doc_id, text, source, statuses_of(doc_id), spans):
+                    if not doc_statuses or record.status in doc_statuses:
+                        yield record
+
+    def statuses(self) -> dict[str, dict[str, str]]:
+        """Every document's statuses that are not new: ``{doc_id: {annotator: status}}``."""
+        with self._reading() as conn:
+            out: dict[str, dict[str, str]] = {}
+            if _has_table(conn, "progress"):
+                for doc_id, annotator, status in conn.execute(
+                        "SELECT doc_id, annotator, status FROM progress WHERE status != 'new'"):
+                    out.setdefault(doc_id, {})[annotator] = status
+            return out
 
     def counts(self) -> Counts:
-        """Documents by status; spans by (label, status) and (annotator, status)."""
+        """Documents by status (overall and per annotator); spans by (label, status) and
+        (annotator, status); the queue's progress."""
         with self._reading() as conn:
+            best, by_annotator = _progress(conn)
             return Counts(
-                documents_by_status=dict(
-                    conn.execute("SELECT status, COUNT(*) FROM documents GROUP BY status")
-                ),
+                documents_by_status=best,
+                progress_by_annotator=by_annotator,
                 with_accepted_spans=conn.execute(
                     "SELECT COUNT(DISTINCT doc_id) FROM spans WHERE status = 'accepted'"
                 ).fetchone()[0],
                 spans_by_label=_pairs(conn, "label"),
                 spans_by_annotator=_pairs(conn, "annotator"),
                 queue=_queue_progress(conn),
+                queue_by_annotator=_queue_by_annotator(conn),
             )
 
 
 # -- queries -------------------------------------------------------------------------------
 
 
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def _best_status(conn: sqlite3.Connection) -> str:
+    """A subquery: (doc_id, status) with each document's most advanced status; a database
+    from before schema version 4 has the one shared column instead."""
+    if not _has_table(conn, "progress"):
+        return "SELECT id AS doc_id, status FROM documents"
+    return BEST_STATUS
+
+
+def _status_reader(conn: sqlite3.Connection):
+    """``statuses_of(doc_id)``: a mapping annotator -> that annotator's status ("new" if none)."""
+    if not _has_table(conn, "progress"):
+        def shared(doc_id: str) -> _Statuses:
+            [status] = conn.execute("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            return _Statuses(default=status)
+        return shared
+
+    def own(doc_id: str) -> _Statuses:
+        return _Statuses(conn.execute(
+            "SELECT annotator, status FROM progress WHERE doc_id = ?", (doc_id,)), default="new")
+    return own
+
+
+class _Statuses(dict):
+    """Annotator -> status, with the status of anyone not listed."""
+
+    def __init__(self, rows: Iterable[tuple[str, str]] = (), *, default: str) -> None:
+        super().__init__(rows)
+        self.default = default
+
+    def __missing__(self, annotator: str) -> str:
+        return self.default
+
+
+def _progress(conn: sqlite3.Connection) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    total = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    best = dict(conn.execute(
+        f"SELECT b.status, count(*) FROM ({_best_status(conn)}) AS b"
+        " JOIN documents AS d ON d.id = b.doc_id GROUP BY b.status"))
+    best["new"] = best.get("new", 0) + total - sum(best.values())  # no progress row: new
+    by_annotator: dict[tuple[str, str], int] = {}
+    if _has_table(conn, "progress"):
+        rows = conn.execute("SELECT annotator, status, count(*) FROM progress"
+                            " GROUP BY annotator, status ORDER BY annotator")
+        for annotator, status, count in rows:
+            by_annotator[annotator, status] = count
+        for annotator in {name for name, _ in by_annotator}:
+            touched = sum(n for (name, status), n in by_annotator.items()
+                          if name == annotator and status != "new")
+            by_annotator[annotator, "new"] = total - touched
+    return {status: n for status, n in best.items() if n}, by_annotator
+
+
 def _queue_progress(conn: sqlite3.Connection) -> dict[str, int]:
-    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'").fetchone():
+    if not _has_table(conn, "queue"):
         return {"total": 0, "done": 0, "skipped": 0, "unread": 0}  # schema version 1: no queue
     total, done, skipped, unread = conn.execute(
-        "SELECT count(*), count(CASE WHEN d.status = 'done' THEN 1 END),"
-        " count(CASE WHEN d.status = 'skipped' THEN 1 END), count(*) - count(d.id)"
-        " FROM queue AS q LEFT JOIN documents AS d INDEXED BY documents_progress ON d.id = q.doc_id"
+        "SELECT count(*), count(CASE WHEN b.status = 'done' THEN 1 END),"
+        " count(CASE WHEN b.status = 'skipped' THEN 1 END), count(*) - count(q.doc_id)"
+        f" FROM queue AS q LEFT JOIN ({_best_status(conn)}) AS b ON b.doc_id = q.doc_id"
     ).fetchone()
     return {"total": total, "done": done, "skipped": skipped, "unread": unread}
+
+
+def _queue_by_annotator(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
+    if not (_has_table(conn, "queue") and _has_table(conn, "progress")):
+        return {}
+    out: dict[str, dict[str, int]] = {}
+    for annotator, done, skipped in conn.execute(
+            "SELECT p.annotator, count(CASE WHEN p.status = 'done' THEN 1 END),"
+            " count(CASE WHEN p.status = 'skipped' THEN 1 END)"
+            " FROM queue AS q JOIN progress AS p ON p.doc_id = q.doc_id"
+            " GROUP BY p.annotator ORDER BY p.annotator"):
+        out[annotator] = {"done": done, "skipped": skipped}
+    return out
 
 
 def _in(column: str, values: tuple[str, ...], params: list) -> str:
@@ -191,21 +283,16 @@ def _in(column: str, values: tuple[str, ...], params: list) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})"
 
 
-def _document_order(conn: sqlite3.Connection, doc_statuses: tuple[str, ...]) -> list[int]:
+def _document_order(conn: sqlite3.Connection) -> list[int]:
     """The row ids of the documents to read: those in the project queue in queue order (a
     document queued twice, at its first place), then the rest in insertion order."""
-    params: list = []
-    where = f" WHERE {_in('d.status', doc_statuses, params)}" if doc_statuses else ""
-    has_queue = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'queue'"
-    ).fetchone()
-    if not has_queue:  # a database from before the queue (schema version 1)
-        query = f"SELECT d.rowid FROM documents AS d{where} ORDER BY d.rowid"
+    if not _has_table(conn, "queue"):  # a database from before the queue (schema version 1)
+        query = "SELECT d.rowid FROM documents AS d ORDER BY d.rowid"
     else:
         query = ("SELECT d.rowid FROM documents AS d LEFT JOIN (SELECT doc_id, min(position) AS"
                  " position FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id) AS q ON q.doc_id"
-                 f" = d.id{where} ORDER BY q.position IS NULL, q.position, d.rowid")
-    return [row[0] for row in conn.execute(query, params)]
+                 " = d.id ORDER BY q.position IS NULL, q.position, d.rowid")
+    return [row[0] for row in conn.execute(query)]
 
 
 def _span_query(annotators: tuple[str, ...], labels: tuple[str, ...],
@@ -222,7 +309,7 @@ def _span_query(annotators: tuple[str, ...], labels: tuple[str, ...],
             params)
 
 
-def _by_annotator(doc_id: str, text: str, source: str, status: str,
+def _by_annotator(doc_id: str, text: str, source: str, statuses: _Statuses,
                   spans: Iterable[tuple]) -> Iterator[Record]:
     """One Record per annotator of this document's spans, checking every span's offsets."""
     length = len(text)
@@ -233,11 +320,11 @@ def _by_annotator(doc_id: str, text: str, source: str, status: str,
             raise _outside(doc_id, source, length, start, end, label, annotator)
         if annotator != current:
             if group:
-                yield Record(doc_id, text, source, status, current, group)
+                yield Record(doc_id, text, source, statuses[current], current, group)
             current, group = annotator, []
         group.append((start, end, label, span_status))
     if group:
-        yield Record(doc_id, text, source, status, current, group)
+        yield Record(doc_id, text, source, statuses[current], current, group)
 
 
 def _pairs(conn: sqlite3.Connection, column: str) -> dict[tuple[str, str], int]:

@@ -75,6 +75,8 @@ class AnnotatorApp(App[None]):
         Binding("R", "decide_source('rejected')", "Reject every suggestion in this document from "
                 "the source of the one under the caret"),
         Binding("S", "toggle_suggestions_only", "n/p step through suggestions only / all spans"),
+        Binding("t", "toggle_others", "Show/hide the other annotators' spans (read-only, "
+                "drawn bold with a line over them)"),
         Binding("u,ctrl+z", "undo", "Undo (kept across restarts)"),
         Binding("ctrl+r,ctrl+y", "redo", "Redo"),
         Binding("l", "toggle_span_list", "Show/hide the span list (Tab to reach it)"),
@@ -142,6 +144,7 @@ class AnnotatorApp(App[None]):
         self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
         self._last_labelled: int | None = None  # id of the span labelled last (for A)
         self._suggestions_only = False  # n/p step through suggestions only
+        self._show_others = False  # other annotators' accepted spans drawn (t)
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
         self.queue_position = queue_position
@@ -188,9 +191,15 @@ class AnnotatorApp(App[None]):
     # -- the store --------------------------------------------------------------------------
 
     def _reload_spans(self) -> None:
-        self.spans = self.store.spans(self.record.id)
+        # One's own spans and every suggestion are the ones keys act on; another
+        # annotator's accepted spans are only ever drawn (t), never in self.spans.
+        me = self.store.annotator
+        every = self.store.spans(self.record.id)
+        self.spans = [s for s in every if s.annotator == me or s.status == "suggested"]
+        self.others = [s for s in every if s.annotator != me and s.status == "accepted"]
         colours = dict(self.labels)
         self.view.set_spans(self.spans, colours)
+        self.view.set_others(self.others if self._show_others else [])
         self.query_one(SpanList).show_spans(self.spans, self.document.text, colours, self.options)
         self.query_one(Legend).show_labels(self.labels, self.allow_overlap, len(self.spans),
                                            self.label_descriptions, self.options)
@@ -350,6 +359,20 @@ class AnnotatorApp(App[None]):
     def action_toggle_suggestions_only(self) -> None:
         self._suggestions_only = not self._suggestions_only
         self.notify("n/p: suggestions only" if self._suggestions_only else "n/p: every span")
+        self._update_status()
+
+    def action_toggle_others(self) -> None:
+        self._show_others = not self._show_others
+        self.view.set_others(self.others if self._show_others else [])
+        if not self._show_others:
+            self.notify("Other annotators' spans hidden")
+        elif not self.others:
+            self.notify("No other annotator has spans in this document")
+        else:
+            names = sorted({s.annotator for s in self.others})
+            shown = ", ".join(visual_text(neutralised(n), self.options) for n in names)
+            self.notify(f"Showing {len(self.others)} spans by {shown}: read-only",
+                        markup=False)  # names are untrusted text, not markup
         self._update_status()
 
     def action_undo(self) -> None:
@@ -526,6 +549,7 @@ class AnnotatorApp(App[None]):
             spans=spans, selection=view.selection, status=self.record.status,
             progress=self._progress,
             suggestions_only=self._suggestions_only,
+            others=self.view.others_at(view.caret),
         )
 
     # -- search -----------------------------------------------------------------------------

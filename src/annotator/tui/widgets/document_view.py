@@ -37,7 +37,7 @@ from annotator.text.layout import (
     terminal_row_isolation,
 )
 
-from .label_style import NO_LABEL_COLOUR, span_style
+from .label_style import NO_LABEL_COLOUR, OTHERS_OVER_OWN, others_style, span_style
 
 
 class SpanLike(Protocol):
@@ -115,6 +115,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._spans: list[SpanLike] = []
         self._span_starts: list[int] = []
         self._longest_span = 0
+        self._others: list[SpanLike] = []  # other annotators' spans: drawn, never acted on
         self._label_colours: dict[str, str] = {}
         self._hits: list[tuple[int, int]] = []  # search hits, logical [start, end), in order
         self._hit_starts: list[int] = []
@@ -186,7 +187,7 @@ class DocumentView(ScrollView, can_focus=True):
     def _strip(self, line: DisplayLine, caret: int) -> Strip:
         base = self.rich_style
         styles = [base] * len(line.texts)
-        self._paint_spans(line, styles)
+        self._paint_others(line, styles, self._paint_spans(line, styles))
         for index, code in enumerate(line.codes):
             if code == "K":
                 styles[index] += self.get_component_rich_style("document-view--control")
@@ -213,15 +214,16 @@ class DocumentView(ScrollView, can_focus=True):
         segments.append(Segment(run_text + closing, run_style))
         return Strip(segments)
 
-    def _paint_spans(self, line: DisplayLine, styles: list[Style]) -> None:
+    def _paint_spans(self, line: DisplayLine, styles: list[Style]) -> list[int]:
         """Label colours; the inner of nested spans paints last, and a cell under two or more
-        spans is also underlined, so overlapping spans all stay visible."""
+        spans is also underlined, so overlapping spans all stay visible.  Returns how many
+        spans cover each cell."""
+        depth = [0] * len(styles)
         low = bisect_left(self._span_starts, line.start - self._longest_span)
         high = bisect_left(self._span_starts, line.end)
         on_line = [s for s in self._spans[low:high] if s.end > line.start]
         if not on_line:
-            return
-        depth = [0] * len(styles)
+            return depth
         for span in sorted(on_line, key=lambda s: s.start - s.end):  # longest first
             style = self._span_style(span)
             for index in line.cells_intersecting(span.start, span.end):
@@ -231,6 +233,17 @@ class DocumentView(ScrollView, can_focus=True):
         for index, count in enumerate(depth):
             if count > 1:
                 styles[index] += overlap
+        return depth
+
+    def _paint_others(self, line: DisplayLine, styles: list[Style], depth: list[int]) -> None:
+        """Other annotators' spans: their look on bare cells, only the line on one's own."""
+        for span in self._others:
+            if span.end <= line.start or span.start >= line.end:
+                continue
+            colour = self._label_colours.get(span.label, NO_LABEL_COLOUR)
+            bare = self.rich_style + others_style(colour, self.app.no_color)
+            for index in line.cells_intersecting(span.start, span.end):
+                styles[index] = styles[index] + OTHERS_OVER_OWN if depth[index] else bare
 
     def _paint_hits(self, line: DisplayLine, styles: list[Style]) -> None:
         """Search hits over the spans' colours (hits never overlap one another)."""
@@ -265,6 +278,16 @@ class DocumentView(ScrollView, can_focus=True):
         self._longest_span = max((s.end - s.start for s in self._spans), default=0)
         self._label_colours = dict(colours)
         self._repaint()
+
+    def set_others(self, spans: Sequence[SpanLike]) -> None:
+        """Show these other annotators' spans beside one's own (none: hide them).  They are
+        never returned by :meth:`spans_at`, so no key acts on them."""
+        self._others = sorted(spans, key=lambda s: (s.start, s.end))
+        self._repaint()
+
+    def others_at(self, offset: int) -> list[SpanLike]:
+        """The shown other annotators' spans covering ``offset``."""
+        return [s for s in self._others if s.start <= offset < s.end]
 
     def spans_at(self, offset: int) -> list[SpanLike]:
         """The spans covering ``offset``, innermost (shortest) first."""

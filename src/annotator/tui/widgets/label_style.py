@@ -24,3 +24,15 @@ def span_style(colour: str, suggested: bool, no_color: bool) -> Style:
     if suggested:
         return Style(underline=True, italic=True) + (Style() if no_color else Style(color=colour))
     return Style(reverse=True) if no_color else Style(color="black", bgcolor=colour)
+
+
+def others_style(colour: str, no_color: bool) -> Style:
+    """Another annotator's span, shown read-only: no fill, bold in its label's colour with a
+    line over it (terminals without overline show the bold colour alone) -- never italic and
+    underlined like a suggestion, never filled like one's own span."""
+    return Style(bold=True, overline=True) + (Style() if no_color else Style(color=colour))
+
+
+#: Added on a cell that is also one's own span: the line, not the colour, which would make
+#: the text unreadable on the fill.
+OTHERS_OVER_OWN = Style(bold=True, overline=True)

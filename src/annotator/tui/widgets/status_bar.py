@@ -17,7 +17,7 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "file", "direction", "status", "word",
+    "character", "file", "direction", "status", "word", "others",
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
     "span", "selected text", "progress",
 )
@@ -48,7 +48,7 @@ class StatusBar(Static):
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
-                   progress: str = "", suggestions_only: bool = False) -> None:
+                   progress: str = "", suggestions_only: bool = False, others=()) -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
@@ -66,6 +66,9 @@ class StatusBar(Static):
                                f"{visual_text(neutralised(span.annotator), options)}"))
             else:
                 fields.append(("span", f"{neutralised(span.label)} [{span.start}:{span.end}]"))
+        for span in others[:2]:  # another annotator's, shown read-only; a name is untrusted
+            fields.append(("others", f"{neutralised(span.label)} [{span.start}:{span.end}] by "
+                           f"{visual_text(neutralised(span.annotator), options)} (read-only)"))
         fields.append(("character", describe_character(text[caret]) if caret < len(text) else "end"))
         fields.append(("file", visual_text(neutralised(source), options)))  # a file name is untrusted text too
         if status:

@@ -150,6 +150,7 @@ class AnnotatorApp(App[None]):
         self._expand_later = expand_later
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
+        self._quitting = False
 
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(id="_default")
@@ -179,6 +180,15 @@ class AnnotatorApp(App[None]):
 
     def on_unmount(self) -> None:
         self._save_caret()
+
+    async def action_quit(self) -> None:
+        # Keys typed after q in the same burst (a fast typist, a paste) are still dispatched
+        # while the app exits; every action commits at once, so they must do nothing.
+        self._quitting = True
+        await super().action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self._quitting
 
     @property
     def view(self) -> DocumentView:

@@ -160,6 +160,7 @@ def test_the_real_screen_at_each_width(tmp_path, width):
         text_rows, legend, status = rows[:-3], rows[-3], rows[-2]
         assert status.strip().startswith("offset 0/3328") and status.rstrip().endswith("? keys")
         assert "MISC" in legend.split()  # every label, not cut
+        assert "0 spans" in legend and "…" not in legend  # the note left out whole, not cut
         widest = max(wcswidth(row.rstrip()) for row in text_rows)
         if width < 90:  # no span list: the text runs across the whole width
             assert widest > width - 10 and "▏" not in "".join(text_rows)

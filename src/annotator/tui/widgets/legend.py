@@ -49,11 +49,14 @@ class Legend(Static):
         rows = _pack(self._items(None), width)
         if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
             return Text("\n").join(SEPARATOR.join(row) for row in rows)
-        return SEPARATOR.join(self._items(self._description_budget(width)))
+        row = SEPARATOR.join(self._items(self._description_budget(width)))
+        if row.cell_len > width:  # the overlap note goes first, whole, before any label is cut
+            row = SEPARATOR.join(self._items(self._description_budget(width), note=False))
+        return row
 
-    def _items(self, budget: int | None) -> list[Text]:
+    def _items(self, budget: int | None, note: bool = True) -> list[Text]:
         """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
-        0), then the number of spans and the overlap convention."""
+        0), then the number of spans and (if ``note``) the overlap convention."""
         options, spans = self._options, self._spans
         items = []
         for key, (name, colour) in enumerate(self._labels, start=1):
@@ -66,8 +69,9 @@ class Legend(Static):
                 item.append(" " + shown, style="italic")
             items.append(item)
         tail = Text(f"{spans} span{'' if spans == 1 else 's'}", style="bold")
-        tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
-                    style="dim")
+        if note:
+            tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
+                        style="dim")
         return [*items, tail]
 
     def _described(self) -> int:

@@ -47,6 +47,15 @@ HELP_NOTES = (
     "query typed without hamza finds words written with it. After labelling a span, * offers "
     "its other whole-word occurrences as suggestions."
 )
+#: Rows of the ? help for what is not a binding of the reader: Tab is Textual's focus key,
+#: the mouse is handled by the document view.  Listed after ``l``.
+HELP_EXTRA_ROWS = (
+    Binding("tab", "", "Span list: the span under the caret highlighted; Up/Down choose, "
+            "Enter jumps to it"),
+    # (not "mouse" or "wheel": Textual shows those key names as emoji)
+    Binding("click,drag", "", "Mouse: a click puts the caret on the character, a drag "
+            "selects; the wheel scrolls"),
+)
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
 #: Below this many columns the span list (32 wide) would leave the text too little: it is
 #: hidden until ``l`` shows it below the text (annotator.tcss, ``Screen.-narrow``).
@@ -665,5 +674,7 @@ class AnnotatorApp(App[None]):
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]
+        after_l = next(i for i, b in enumerate(bindings) if b.action == "toggle_span_list") + 1
+        bindings[after_l:after_l] = HELP_EXTRA_ROWS
         labels = label_rows(self.labels, self.label_descriptions, self.options)
         self.push_screen(HelpScreen(bindings, HELP_NOTES, labels, mode=self.bidi_note))

@@ -146,6 +146,7 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
+        self._editing_selection = 0  # the view's selection that edit is on (selections_started)
         self.fold_options = fold_options  # how search folds text (harakat, alef, ya, ta)
         self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
         self._last_labelled: int | None = None  # id of the span labelled last (for A)
@@ -264,7 +265,7 @@ class AnnotatorApp(App[None]):
             return
         label = self.labels[number - 1][0]
         view = self.view
-        if self._editing is not None and view.selection:
+        if self._still_editing():
             self._apply_edit(label)
             return
         extent = view.selection
@@ -311,11 +312,21 @@ class AnnotatorApp(App[None]):
             return
         self._editing = span.id
         self.view.select(span.start, span.end)
+        self._editing_selection = self.view.selections_started
         self.notify("Move the edges with Shift+arrows and o, then Enter (or a label key)")
 
     def action_apply_edit(self) -> None:
-        if self._editing is not None:
+        if self._still_editing():
             self._apply_edit(None)
+
+    def _still_editing(self) -> bool:
+        """Whether the edit's selection is still there: Escape or a plain caret move drops it
+        and so ends the edit, or a later selection would move the edited span (losing it)."""
+        view = self.view
+        if self._editing is not None and (
+                view.selection is None or view.selections_started != self._editing_selection):
+            self._editing = None
+        return self._editing is not None
 
     def _refuse_paragraph_break(self, start: int, end: int) -> bool:
         """A span across a paragraph break is refused: CoNLL and spaCy would read it as two

@@ -111,9 +111,13 @@ def test_fit_keeps_every_kept_field_whole_whenever_they_fit(fields, spare):
         position = line.index(text, position) + len(text)
 
 
-async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store):
-    app = AnnotatorApp("نص قصير", FILE_NAME, store)
+@pytest.mark.parametrize("descriptions", [{}, {"PER": "a person", "ORG": "an organisation"}])
+async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store, descriptions):
+    """Also when the project file's descriptions give the legend a second row."""
+    app = AnnotatorApp("نص قصير", FILE_NAME, store, label_descriptions=descriptions)
     async with app.run_test(size=(60, 12), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.query_one(Legend).region.height == (2 if descriptions else 1)
         app.notify("A long message that wraps over several lines of the toast " * 3)
         await pilot.pause(0.2)
         toasts = list(app.screen.query(Toast))  # the toast rack sits on the screen

@@ -37,6 +37,15 @@ class Legend(Static):
         # After this refresh: a layout asked for while one is being applied is lost, and the
         # row count may change with the width.
         self.call_after_refresh(self._refit)
+        self.call_after_refresh(self._lift_toasts)
+
+    def _lift_toasts(self) -> None:
+        """Toasts stand above the legend and what is below it (the status bar) however many
+        rows the legend takes: the stylesheet's fixed margin covered a second row."""
+        below = self.screen.size.height - self.region.y
+        if self.region.height and below > 0:
+            for rack in self.screen.query("ToastRack"):  # Textual's, on this screen
+                rack.styles.margin = (0, 0, below, 0)
 
     def _refit(self) -> None:
         if self._labels is not None:

@@ -127,6 +127,22 @@ async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store, descri
                 assert not toast.region.overlaps(bar.region)
 
 
+@pytest.mark.parametrize("width", [50, 80])
+async def test_nine_labels_that_do_not_fit_one_row_take_two(store, width):
+    """Every label key is on screen: a name cut off the legend cannot be learnt by sight."""
+    names = ["PER", "LOC", "ORG", "MISC", "EVENT", "DATE", "MONEY", "PERCENT", "GPE"]
+    app = AnnotatorApp("نص قصير", FILE_NAME, store, labels=names)
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        legend = app.query_one(Legend)
+        rows = ["".join(segment.text for segment in strip)  # what the terminal is sent
+                for strip in legend.render_lines(legend.size.region)]
+        text = "\n".join(" ".join(row.split()) for row in rows)
+        for key, name in enumerate(names, start=1):
+            assert f"{key} {name}" in text
+        assert "…" not in text and legend.region.height == 2
+
+
 async def test_tab_highlights_the_span_under_the_caret_and_enter_jumps_to_it(seed_text, store):
     app = AnnotatorApp(seed_text, FILE_NAME, store)
     async with app.run_test(size=(120, 20)) as pilot:

@@ -21,7 +21,8 @@ MIN_DESCRIPTION = 10  # cells: a description cut shorter than this says little; 
 class Legend(Static):
     """``1 PER a person  2 LOC a place ...`` in the labels' colours, then the number of spans
     and the overlap convention.  Descriptions wrap to a second row (between labels, never inside
-    one); if two rows are not enough they are cut to fit one row, or left out."""
+    one); if two rows are not enough they are cut to fit one row, or left out.  Names are never
+    cut: the overlap note is left out first, then they take a second row."""
 
     _labels: tuple[tuple[str, str], ...] | None = None  # None until show_labels
 
@@ -53,15 +54,22 @@ class Legend(Static):
 
     def _rows(self) -> Text:
         """Whole descriptions in up to two rows, else cut ones in one row, else names only in
-        one row (a second row is spent only on descriptions)."""
+        one row, else (without the overlap note) names only in two rows."""
         width = self.content_size.width
         rows = _pack(self._items(None), width)
         if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
             return Text("\n").join(SEPARATOR.join(row) for row in rows)
-        row = SEPARATOR.join(self._items(self._description_budget(width)))
-        if row.cell_len > width:  # the overlap note goes first, whole, before any label is cut
-            row = SEPARATOR.join(self._items(self._description_budget(width), note=False))
-        return row
+        budget = self._description_budget(width)
+        for note in (True, False):  # the overlap note is left out before a second row is spent
+            row = SEPARATOR.join(self._items(budget, note))
+            if row.cell_len <= width:
+                return row
+        # The names take a second row rather than be cut (a label key that is not on screen
+        # cannot be learnt by sight), without the overlap note if it does not fit there.
+        rows = _pack(self._items(budget), width)
+        if len(rows) > MAX_ROWS:
+            rows = _pack(self._items(budget, note=False), width)
+        return Text("\n").join(SEPARATOR.join(row) for row in rows[:MAX_ROWS])
 
     def _items(self, budget: int | None, note: bool = True) -> list[Text]:
         """One item per label (descriptions cut to ``budget`` cells, whole if None, none if

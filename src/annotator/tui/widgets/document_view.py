@@ -331,8 +331,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)``, the caret on its last cell (to adjust it with the keys)."""
+        if self.anchor is None:  # a selection whose edges are set anew is still the same one
+            self.selections_started += 1
         self.anchor = nav.snap(self.text_layout, start)
-        self.selections_started += 1
         self._move(nav.snap(self.text_layout, end - 1), extend=True)
 
     def action_select_arrow(self, direction: int) -> None:

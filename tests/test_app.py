@@ -187,3 +187,14 @@ async def test_the_mouse_wheel_scrolls_without_moving_the_caret(seed_text, store
         await pilot.pause(0.3)
         assert view.scroll_offset.y > 0
         assert view.caret == 0
+
+
+async def test_help_lists_the_keys_that_are_not_bindings_of_the_reader(store):
+    """Tab (Textual's focus key) and the mouse work in the reader: ? lists them too."""
+    app = AnnotatorApp("نص", "short.txt", store)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("question_mark")
+        shown = str(app.screen.query_one("Static").render())
+        lines = [" ".join(line.split()) for line in shown.splitlines()]
+        assert any(line.startswith("tab Span list:") for line in lines)
+        assert any(line.startswith("click, drag Mouse:") for line in lines)

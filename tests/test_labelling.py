@@ -146,6 +146,23 @@ async def test_editing_a_span_moves_its_edges(db, seed_text):
         assert stored(app) == [("PER", "والجيش")]
 
 
+@pytest.mark.parametrize("leave", [["escape"], ["left"]])
+async def test_an_edit_left_by_dropping_its_selection_does_not_move_the_span_later(
+        db, seed_text, leave):
+    """e, then Escape (or a plain caret move) ends the edit: a new selection labelled later is
+    a new span, not the edited span moved there (which silently lost it)."""
+    app = open_app(db, seed_text)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, app, seed_text.index("والجيش"))
+        await pilot.press("1")
+        await pilot.press("e", *leave)
+        await go_to(pilot, app, seed_text.index("حلب"))
+        await pilot.press("shift+left", "shift+left", "2")
+        assert sorted(stored(app)) == [("LOC", "حلب"), ("PER", "والجيش")]
+        await pilot.press("enter")  # no edit open: Enter changes nothing
+        assert sorted(stored(app)) == [("LOC", "حلب"), ("PER", "والجيش")]
+
+
 async def test_next_and_previous_span_jump_in_reading_order(db, seed_text):
     app = open_app(db, seed_text)
     async with app.run_test(size=SIZE) as pilot:

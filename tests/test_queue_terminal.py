@@ -160,3 +160,20 @@ def test_an_unknown_encoding_for_a_corpus_is_one_line(tmp_path):
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert "no-such-codec" in done.stderr and "no such codec" in done.stderr
     assert not (tmp_path / "annotations.db").exists()
+
+
+def test_keys_typed_after_q_change_nothing(tmp_path, session):
+    """q then more keys in one burst (a fast typist, a paste): the app is on its way out, so
+    the label, skip and done keys after q must not reach the database."""
+    paths = write_corpus(tmp_path / "corpus", ["a.txt", "b.txt"])
+    term = session(str(tmp_path / "corpus"))
+    term.wait_for(showing("1 of 2", "a.txt"))
+    term.send("q1sD")
+    deadline = time.monotonic() + 15
+    while subprocess.run(["tmux", "has-session", "-t", term.name],
+                         capture_output=True).returncode == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    db = tmp_path / "annotations.db"
+    assert statuses(db) == {str(paths[0]): "new", str(paths[1]): "new"}
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM spans").fetchone() == (0,)

@@ -111,9 +111,13 @@ def test_fit_keeps_every_kept_field_whole_whenever_they_fit(fields, spare):
         position = line.index(text, position) + len(text)
 
 
-async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store):
-    app = AnnotatorApp("نص قصير", FILE_NAME, store)
+@pytest.mark.parametrize("descriptions", [{}, {"PER": "a person", "ORG": "an organisation"}])
+async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store, descriptions):
+    """Also when the project file's descriptions give the legend a second row."""
+    app = AnnotatorApp("نص قصير", FILE_NAME, store, label_descriptions=descriptions)
     async with app.run_test(size=(60, 12), notifications=True) as pilot:
+        await pilot.pause()
+        assert app.query_one(Legend).region.height == (2 if descriptions else 1)
         app.notify("A long message that wraps over several lines of the toast " * 3)
         await pilot.pause(0.2)
         toasts = list(app.screen.query(Toast))  # the toast rack sits on the screen
@@ -121,6 +125,22 @@ async def test_a_toast_does_not_cover_the_legend_or_the_status_bar(store):
         for toast in toasts:
             for bar in (app.query_one(Legend), app.query_one(StatusBar)):
                 assert not toast.region.overlaps(bar.region)
+
+
+@pytest.mark.parametrize("width", [50, 80])
+async def test_nine_labels_that_do_not_fit_one_row_take_two(store, width):
+    """Every label key is on screen: a name cut off the legend cannot be learnt by sight."""
+    names = ["PER", "LOC", "ORG", "MISC", "EVENT", "DATE", "MONEY", "PERCENT", "GPE"]
+    app = AnnotatorApp("نص قصير", FILE_NAME, store, labels=names)
+    async with app.run_test(size=(width, 12)) as pilot:
+        await pilot.pause()
+        legend = app.query_one(Legend)
+        rows = ["".join(segment.text for segment in strip)  # what the terminal is sent
+                for strip in legend.render_lines(legend.size.region)]
+        text = "\n".join(" ".join(row.split()) for row in rows)
+        for key, name in enumerate(names, start=1):
+            assert f"{key} {name}" in text
+        assert "…" not in text and legend.region.height == 2
 
 
 async def test_tab_highlights_the_span_under_the_caret_and_enter_jumps_to_it(seed_text, store):
@@ -160,6 +180,7 @@ def test_the_real_screen_at_each_width(tmp_path, width):
         text_rows, legend, status = rows[:-3], rows[-3], rows[-2]
         assert status.strip().startswith("offset 0/3328") and status.rstrip().endswith("? keys")
         assert "MISC" in legend.split()  # every label, not cut
+        assert "0 spans" in legend and "…" not in legend  # the note left out whole, not cut
         widest = max(wcswidth(row.rstrip()) for row in text_rows)
         if width < 90:  # no span list: the text runs across the whole width
             assert widest > width - 10 and "▏" not in "".join(text_rows)

@@ -47,6 +47,15 @@ HELP_NOTES = (
     "query typed without hamza finds words written with it. After labelling a span, * offers "
     "its other whole-word occurrences as suggestions."
 )
+#: Rows of the ? help for what is not a binding of the reader: Tab is Textual's focus key,
+#: the mouse is handled by the document view.  Listed after ``l``.
+HELP_EXTRA_ROWS = (
+    Binding("tab", "", "Span list: the span under the caret highlighted; Up/Down choose, "
+            "Enter jumps to it"),
+    # (not "mouse" or "wheel": Textual shows those key names as emoji)
+    Binding("click,drag", "", "Mouse: a click puts the caret on the character, a drag "
+            "selects; the wheel scrolls"),
+)
 POLL_SECONDS = 1.0  # how often to look for other windows' changes and save the caret
 #: Below this many columns the span list (32 wide) would leave the text too little: it is
 #: hidden until ``l`` shows it below the text (annotator.tcss, ``Screen.-narrow``).
@@ -140,6 +149,7 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = opened
         self.labels = store.labels()
         self._editing: int | None = None  # id of the span whose edges are being edited
+        self._editing_selection = 0  # the view's selection that edit is on (selections_started)
         self.fold_options = fold_options  # how search folds text (harakat, alef, ya, ta)
         self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
         self._last_labelled: int | None = None  # id of the span labelled last (for A)
@@ -154,6 +164,7 @@ class AnnotatorApp(App[None]):
         self._expand_later = expand_later
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
+        self._quitting = False
 
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(id="_default")
@@ -183,6 +194,15 @@ class AnnotatorApp(App[None]):
 
     def on_unmount(self) -> None:
         self._save_caret()
+
+    async def action_quit(self) -> None:
+        # Keys typed after q in the same burst (a fast typist, a paste) are still dispatched
+        # while the app exits; every action commits at once, so they must do nothing.
+        self._quitting = True
+        await super().action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self._quitting
 
     @property
     def view(self) -> DocumentView:
@@ -264,7 +284,7 @@ class AnnotatorApp(App[None]):
             return
         label = self.labels[number - 1][0]
         view = self.view
-        if self._editing is not None and view.selection:
+        if self._still_editing():
             self._apply_edit(label)
             return
         extent = view.selection
@@ -307,11 +327,21 @@ class AnnotatorApp(App[None]):
             return
         self._editing = span.id
         self.view.select(span.start, span.end)
+        self._editing_selection = self.view.selections_started
         self.notify("Move the edges with Shift+arrows and o, then Enter (or a label key)")
 
     def action_apply_edit(self) -> None:
-        if self._editing is not None:
+        if self._still_editing():
             self._apply_edit(None)
+
+    def _still_editing(self) -> bool:
+        """Whether the edit's selection is still there: Escape or a plain caret move drops it
+        and so ends the edit, or a later selection would move the edited span (losing it)."""
+        view = self.view
+        if self._editing is not None and (
+                view.selection is None or view.selections_started != self._editing_selection):
+            self._editing = None
+        return self._editing is not None
 
     def _refuse_paragraph_break(self, start: int, end: int) -> bool:
         """A span across a paragraph break is refused: CoNLL and spaCy would read it as two
@@ -702,5 +732,7 @@ class AnnotatorApp(App[None]):
 
     def action_help(self) -> None:
         bindings = [*DocumentView.BINDINGS, *self.BINDINGS]
+        after_l = next(i for i, b in enumerate(bindings) if b.action == "toggle_span_list") + 1
+        bindings[after_l:after_l] = HELP_EXTRA_ROWS
         labels = label_rows(self.labels, self.label_descriptions, self.options)
         self.push_screen(HelpScreen(bindings, HELP_NOTES, labels, mode=self.bidi_note))

@@ -111,6 +111,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple, Strip] = LRUCache(1024)
         self._paint_version = 0
         self.anchor: int | None = None  # the selection's fixed end, if there is a selection
+        self.selections_started = 0  # counts new selections: tells one selection from the next
         self._dragging = False
         self._spans: list[SpanLike] = []
         self._span_starts: list[int] = []
@@ -331,6 +332,7 @@ class DocumentView(ScrollView, can_focus=True):
             self._goal_column = None
         if extend and self.anchor is None:
             self.anchor = self.caret
+            self.selections_started += 1
         elif not extend and self.anchor is not None:
             self.anchor = None
             self._repaint()
@@ -352,6 +354,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)``, the caret on its last cell (to adjust it with the keys)."""
+        if self.anchor is None:  # a selection whose edges are set anew is still the same one
+            self.selections_started += 1
         self.anchor = nav.snap(self.text_layout, start)
         self._move(nav.snap(self.text_layout, end - 1), extend=True)
 

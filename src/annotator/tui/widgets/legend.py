@@ -21,7 +21,8 @@ MIN_DESCRIPTION = 10  # cells: a description cut shorter than this says little; 
 class Legend(Static):
     """``1 PER a person  2 LOC a place ...`` in the labels' colours, then the number of spans
     and the overlap convention.  Descriptions wrap to a second row (between labels, never inside
-    one); if two rows are not enough they are cut to fit one row, or left out."""
+    one); if two rows are not enough they are cut to fit one row, or left out.  Names are never
+    cut: the overlap note is left out first, then they take a second row."""
 
     _labels: tuple[tuple[str, str], ...] | None = None  # None until show_labels
 
@@ -37,6 +38,15 @@ class Legend(Static):
         # After this refresh: a layout asked for while one is being applied is lost, and the
         # row count may change with the width.
         self.call_after_refresh(self._refit)
+        self.call_after_refresh(self._lift_toasts)
+
+    def _lift_toasts(self) -> None:
+        """Toasts stand above the legend and what is below it (the status bar) however many
+        rows the legend takes: the stylesheet's fixed margin covered a second row."""
+        below = self.screen.size.height - self.region.y
+        if self.region.height and below > 0:
+            for rack in self.screen.query("ToastRack"):  # Textual's, on this screen
+                rack.styles.margin = (0, 0, below, 0)
 
     def _refit(self) -> None:
         if self._labels is not None:
@@ -44,16 +54,26 @@ class Legend(Static):
 
     def _rows(self) -> Text:
         """Whole descriptions in up to two rows, else cut ones in one row, else names only in
-        one row (a second row is spent only on descriptions)."""
+        one row, else (without the overlap note) names only in two rows."""
         width = self.content_size.width
         rows = _pack(self._items(None), width)
         if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
             return Text("\n").join(SEPARATOR.join(row) for row in rows)
-        return SEPARATOR.join(self._items(self._description_budget(width)))
+        budget = self._description_budget(width)
+        for note in (True, False):  # the overlap note is left out before a second row is spent
+            row = SEPARATOR.join(self._items(budget, note))
+            if row.cell_len <= width:
+                return row
+        # The names take a second row rather than be cut (a label key that is not on screen
+        # cannot be learnt by sight), without the overlap note if it does not fit there.
+        rows = _pack(self._items(budget), width)
+        if len(rows) > MAX_ROWS:
+            rows = _pack(self._items(budget, note=False), width)
+        return Text("\n").join(SEPARATOR.join(row) for row in rows[:MAX_ROWS])
 
-    def _items(self, budget: int | None) -> list[Text]:
+    def _items(self, budget: int | None, note: bool = True) -> list[Text]:
         """One item per label (descriptions cut to ``budget`` cells, whole if None, none if
-        0), then the number of spans and the overlap convention."""
+        0), then the number of spans and (if ``note``) the overlap convention."""
         options, spans = self._options, self._spans
         items = []
         for key, (name, colour) in enumerate(self._labels, start=1):
@@ -66,8 +86,9 @@ class Legend(Static):
                 item.append(" " + shown, style="italic")
             items.append(item)
         tail = Text(f"{spans} span{'' if spans == 1 else 's'}", style="bold")
-        tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
-                    style="dim")
+        if note:
+            tail.append(", overlaps allowed" if self._allow_overlap else ", overlaps refused",
+                        style="dim")
         return [*items, tail]
 
     def _described(self) -> int:

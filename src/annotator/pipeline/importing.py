@@ -52,7 +52,7 @@ from pathlib import Path
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError
+from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
 
 __all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
 
@@ -189,6 +189,8 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
         raise LineError(f"not JSON ({error.msg} at column {error.colno})") from None
+    if "\\u" in line:  # only an escape can make a lone surrogate: the line decoded as UTF-8
+        _refuse_lone_surrogates(obj)
     if not isinstance(obj, dict):
         raise LineError(f"a JSON {type(obj).__name__}, not an object with \"text\"")
     text = obj.get("text")
@@ -246,6 +248,17 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
         status=status if status in DOC_STATUSES else None,
         answer=answer,
     )
+
+
+def _refuse_lone_surrogates(obj) -> None:
+    """JSON's ``\\ud800`` decodes to a lone surrogate: not a character, not storable as UTF-8."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(error.object[error.start])
+        raise LineError(
+            f"has the escape \\u{code:04x}, a lone surrogate, not a character; fix the escape"
+        ) from None
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
@@ -363,6 +376,12 @@ class _Run:
                 f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
                 f"({', '.join(sorted(known))}); add --add-labels to add them",
             )
+        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
+        try:  # before anything of the line is stored, its new document included
+            for name, what in [(who, "annotator")] + [(label, "label") for label in unknown]:
+                check_name(name, what)
+        except StoreError as error:
+            return self._bad(number, str(error))
         doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
         existing = self.store.spans(doc_id, SPAN_STATUSES) if self.store else []
         present = {(s.start, s.end, s.label) for s in existing}
@@ -384,7 +403,7 @@ class _Run:
                     "(accepted spans may not overlap); import with --status suggested to review them",
                 )
         try:
-            self._store(number, parsed, doc_id, unknown, new_spans)
+            self._store(number, parsed, doc_id, unknown, new_spans, who)
         except StoreError as error:
             summary.skipped += 1
             self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
@@ -392,7 +411,7 @@ class _Run:
 
     def _store(
         self, number: int, parsed: ParsedLine, doc_id: str, unknown: list[str],
-        new_spans: list[tuple[int, int, str]],
+        new_spans: list[tuple[int, int, str]], who: str,
     ) -> None:
         """The line is good: write it (creating the database if this is the first)."""
         summary = self.summary
@@ -417,7 +436,6 @@ class _Run:
                 store.set_status(doc_id, parsed.status)
         summary.documents += 1
         summary.new_documents += is_new
-        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
         added = store.add_spans(doc_id, new_spans, annotator=who, status=self.status,
                                 allow_overlap=self.status != "accepted")
         summary.spans += len(added)

@@ -14,6 +14,7 @@ from .database import (
     Span,
     Store,
     StoreError,
+    check_name,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Counts, Record, Snapshot
@@ -46,5 +47,6 @@ __all__ = [
     "Span",
     "Store",
     "StoreError",
+    "check_name",
     "open_store",
 ]

@@ -1087,6 +1087,10 @@ def _check_name(name: object, what: str) -> str:
     return name
 
 
+#: For code that must check a name before it stores anything (e.g. an importer's line).
+check_name = _check_name
+
+
 def _check_choice(value: object, choices: tuple[str, ...], what: str) -> None:
     if value not in choices:
         raise StoreError(f"{what} must be one of {', '.join(choices)}, not {value!r}")

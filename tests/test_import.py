@@ -7,6 +7,7 @@ and, for the exit status, the installed ``annotator``.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -349,3 +350,21 @@ def test_lone_surrogate_escapes_and_bad_names_are_bad_lines_and_store_nothing(tm
     assert "control" in reports[4] and "\x1b" not in err
     assert documents_in(db) == [(TEXT, f"{data.resolve()}:line 6", "new")]
     assert [(s[1], s[2]) for s in spans_in(db)] == [(hal, hal + 3)]
+
+
+def test_a_file_name_that_is_not_utf8_is_imported(tmp_path, capsysbinary):
+    # A Latin-1 file name reaches Python as lone surrogates (surrogateescape), which SQLite
+    # cannot store: the documents' source shows U+FFFD where the name has a bad byte.
+    data = write_lines(tmp_path / os.fsdecode(b"caf\xe9.jsonl"), {"text": TEXT})
+    db = tmp_path / "a.db"
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db))
+    assert code == 0 and "Traceback" not in err, err
+    assert documents_in(db) == [(TEXT, f"{tmp_path.resolve()}/caf\ufffd.jsonl:line 1", "new")]
+
+
+def test_a_bad_annotator_option_is_refused_once_before_any_line(tmp_path, capsysbinary):
+    data = write_lines(tmp_path / "in.jsonl", {"text": TEXT}, {"text": TEXT + " 2"})
+    db = tmp_path / "a.db"
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db), "--annotator", "a\x1b[31m")
+    assert_one_line_failure(code, err, "--annotator", "\u241b[31m")
+    assert not db.exists()

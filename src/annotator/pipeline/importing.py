@@ -315,8 +315,16 @@ def import_file(
         raise ImportFileError(f"unknown format {fmt!r}; use auto, jsonl or doccano")
     if status not in ("suggested", "accepted"):
         raise ImportFileError(f"--status {status}: use suggested or accepted")
+    if annotator is not None:
+        try:
+            check_name(annotator, "annotator")
+        except StoreError as error:
+            raise ImportFileError(f"--annotator: {error}") from None
     path = _check_file(file)
-    run = _Run(file, str(path.resolve()), db_path, annotator, status, add_labels, report)
+    # A file name that is not UTF-8 holds lone surrogates (surrogateescape) that SQLite
+    # cannot store; the source is only a label here (the text is in the database).
+    where = os.fsencode(path.resolve()).decode("utf-8", "replace")
+    run = _Run(file, where, db_path, annotator, status, add_labels, report)
     try:
         for number, raw in _lines(path):
             run.line(number, raw, fmt)

@@ -126,6 +126,23 @@ def _say(command: str, message: str) -> None:
     print(f"annotator {command}: {neutralised(message)}", file=sys.stderr, flush=True)
 
 
+def undecodable_name(args: argparse.Namespace) -> str | None:
+    """The complaint about an --annotator or --label that is not UTF-8, if one is.
+
+    Such bytes reach Python as lone surrogates (surrogateescape), which no stored name holds
+    and SQLite cannot even be asked about.
+    """
+    for option in ("annotator", "label"):
+        values = getattr(args, option, None)
+        for value in [values] if isinstance(values, str) else values or ():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return (f"--{option} «{neutralised(value)}» is not UTF-8 text; type the name "
+                        "in a UTF-8 terminal (see annotator stats for the stored names)")
+    return None
+
+
 def run(argv: list[str]) -> int:
     """Run one data command; returns the exit status (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -135,6 +152,9 @@ def run(argv: list[str]) -> int:
             parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # --help (0) or a usage error (2), already printed
         return int(stop.code or 0)
+    if (problem := undecodable_name(args)) is not None:
+        _say(args.command, problem)
+        return 2
     try:
         if args.command == "export":
             return _export(args)

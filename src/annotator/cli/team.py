@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from annotator.cli.data import DEFAULT_DB, _Parser, _say
+from annotator.cli.data import DEFAULT_DB, _Parser, _say, undecodable_name
 from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
@@ -51,6 +51,9 @@ def run(argv: list[str]) -> int:
             parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:
         return int(stop.code or 0)
+    if (problem := undecodable_name(args)) is not None:
+        _say(args.command, problem)
+        return 2
     from annotator.store import StoreError
 
     try:

@@ -414,3 +414,24 @@ def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_p
     result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
     assert result.returncode == 0 and "skipped" not in result.stderr, result.stderr
     assert [len(spans_of(db, d)) for d in (short, long)] == [1, 1]
+
+
+def test_spacy_config_out_follows_the_export_rules(tmp_path):
+    # Through a symlink the file it points to is replaced and the link stays a link; a new
+    # file gets the umask's permissions (not mkstemp's 0600); "-" is stdout; a directory is
+    # refused in one line -- the same --out rules as export.
+    (tmp_path / "configs").mkdir()
+    target = tmp_path / "configs" / "ner.cfg"
+    target.write_text("old\n")
+    (tmp_path / "config.cfg").symlink_to("configs/ner.cfg")
+    result = run("spacy-config", "--out", "config.cfg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "config.cfg").is_symlink()
+    assert target.read_text().startswith("[paths]")
+    fresh = run("spacy-config", "--out", "new.cfg", cwd=tmp_path)
+    assert fresh.returncode == 0 and (tmp_path / "new.cfg").stat().st_mode & 0o044 == 0o044
+    stdout = run("spacy-config", "--out", "-", cwd=tmp_path)
+    assert stdout.stdout == target.read_text() and not (tmp_path / "-").exists()
+    refused = run("spacy-config", "--out", "configs", cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1
+    assert "configs" in refused.stderr and "directory" in refused.stderr

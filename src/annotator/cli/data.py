@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a `spacy train` config for a blank Arabic pipeline with NER, reading "
         "corpus/train.spacy and corpus/dev.spacy (see export --split).",
     )
-    sc.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    sc.add_argument("--out", metavar="FILE",
+                    help="write here instead of stdout (the same rules as export --out)")
     parser.subcommands = {"export": ex, "import": im, "stats": st, "suggest": su, "spacy-config": sc}
     return parser
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from annotator.pipeline.agreement import cohen_kappa, compare, overlap_matches, token_labels
+from annotator.store import Store
 
 # Words:     0-4 "بشار"  5-10 "الأسد"  11-13 "في"  14-17 "حلب"  18-22 "وحمص"
 TEXT = "بشار الأسد في حلب وحمص"
@@ -100,8 +103,6 @@ def two_annotators(folder) -> None:
     """ali and badr, each in their own database (the store refuses a span that duplicates or
     overlaps another annotator's in one database), merged into annotations.db by the real
     command: a document marked done and one still in progress, where both marked حلب."""
-    from annotator.store import Store
-
     for name, spans in {
         "ali": [(4, 14, "PER"), (15, 18, "LOC"), (22, 26, "LOC")],  # بان كي مون, حلب, دمشق
         "badr": [(4, 10, "PER"), (15, 18, "LOC"), (22, 26, "ORG")],  # بان كي, حلب, دمشق as ORG
@@ -117,9 +118,6 @@ def two_annotators(folder) -> None:
 
 
 def run_command(*args, cwd):
-    import shutil
-    import subprocess
-
     exe = shutil.which("annotator")
     assert exe, "the `annotator` command is not installed; run: pip install -e '.[test]'"
     result = subprocess.run([exe, *args], capture_output=True, text=True,

@@ -665,6 +665,11 @@ def _check(options: ExportOptions, out_path: str | None) -> None:
     if options.format == "spacy":
         if out_path is None:
             raise ExportError("--format spacy writes a binary DocBin: give --out FILE.spacy")
+        if out_path == "-" and sys.stdout.isatty():  # binary, escape bytes and all
+            raise ExportError(
+                "--format spacy --out - would write a binary DocBin onto the terminal; "
+                "redirect stdout (> FILE.spacy) or give --out FILE.spacy"
+            )
         try:
             import spacy  # noqa: F401
         except ImportError:

@@ -435,3 +435,18 @@ def test_spacy_config_out_follows_the_export_rules(tmp_path):
     refused = run("spacy-config", "--out", "configs", cwd=tmp_path)
     assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1
     assert "configs" in refused.stderr and "directory" in refused.stderr
+
+
+def test_a_lone_surrogate_escape_in_a_pattern_is_a_bad_line(tmp_path):
+    # JSON's \ud800 decodes to a lone surrogate, which spaCy cannot hash: it crashed the run.
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_text('{"label": "LOC", "pattern": "\\ud800"}\n'
+                        '{"label": "LOC", "pattern": [{"LOWER": "\\udfff"}]}\n'
+                        '{"label": "LOC", "pattern": "حلب"}\n', encoding="utf-8")
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and all("surrogate" in line and "line skipped" in line for line in lines[:2])
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested")]

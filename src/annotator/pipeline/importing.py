@@ -54,7 +54,8 @@ from annotator.text.loading import BINARY_SNIFF_BYTES
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
 
-__all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
+__all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine",
+           "lone_surrogate"]
 
 DEFAULT_ANNOTATOR = "import"
 
@@ -250,15 +251,20 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
     )
 
 
-def _refuse_lone_surrogates(obj) -> None:
-    """JSON's ``\\ud800`` decodes to a lone surrogate: not a character, not storable as UTF-8."""
+def lone_surrogate(obj) -> str | None:
+    """Why a decoded JSON value is not text, if it is not: JSON's ``\\ud800`` decodes to a
+    lone surrogate, not a character, which neither SQLite nor spaCy can encode."""
     try:
         json.dumps(obj, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError as error:
         code = ord(error.object[error.start])
-        raise LineError(
-            f"has the escape \\u{code:04x}, a lone surrogate, not a character; fix the escape"
-        ) from None
+        return f"has the escape \\u{code:04x}, a lone surrogate, not a character; fix the escape"
+    return None
+
+
+def _refuse_lone_surrogates(obj) -> None:
+    if (problem := lone_surrogate(obj)) is not None:
+        raise LineError(problem)
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:

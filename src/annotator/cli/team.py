@@ -68,6 +68,7 @@ def run(argv: list[str]) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.pipeline.agreement import agreement
+    from annotator.pipeline.stats import render_json
     from annotator.store.snapshot import Snapshot
 
     if len(args.annotator) == 1:
@@ -77,7 +78,8 @@ def _agreement(args: argparse.Namespace) -> int:
         pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
                           args.label, include_unfinished=args.all)
     if args.json:
-        print(json.dumps({"pairs": [pair.as_dict() for pair in pairs]}, ensure_ascii=False, indent=2))
+        # stats' JSON writer: json.dumps leaves C1 and bidi controls in names raw
+        sys.stdout.write(render_json({"pairs": [pair.as_dict() for pair in pairs]}))
     else:
         sys.stdout.write(render_table(pairs))
     if not pairs:

@@ -368,3 +368,12 @@ def test_a_bad_annotator_option_is_refused_once_before_any_line(tmp_path, capsys
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(db), "--annotator", "a\x1b[31m")
     assert_one_line_failure(code, err, "--annotator", "\u241b[31m")
     assert not db.exists()
+
+
+def test_a_raw_control_character_in_a_json_string_is_reported_in_plain_words(tmp_path, capsysbinary):
+    # json says "Invalid control character at"; the report adds "at column N" itself.
+    data = tmp_path / "in.jsonl"
+    data.write_bytes('{"text": "نص\tمع"}\n'.encode())
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "a.db"))
+    assert code == 2
+    assert f"{data}:1: not JSON (Invalid control character at column 13); line skipped" in err

@@ -189,7 +189,7 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
-        raise LineError(f"not JSON ({error.msg} at column {error.colno})") from None
+        raise LineError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
     if "\\u" in line:  # only an escape can make a lone surrogate: the line decoded as UTF-8
         _refuse_lone_surrogates(obj)
     if not isinstance(obj, dict):

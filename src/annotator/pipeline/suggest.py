@@ -168,7 +168,7 @@ def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ValueError("not UTF-8") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON ({error.msg} at column {error.colno})") from None
+        raise ValueError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
     if b"\\u" in raw and (problem := lone_surrogate(obj)) is not None:
         raise ValueError(problem)
     if not isinstance(obj, dict):

@@ -8,6 +8,7 @@ the words, never from the code under test.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -450,3 +451,17 @@ def test_a_lone_surrogate_escape_in_a_pattern_is_a_bad_line(tmp_path):
     lines = result.stderr.splitlines()
     assert len(lines) == 3 and all("surrogate" in line and "line skipped" in line for line in lines[:2])
     assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested")]
+
+
+def test_a_file_name_that_is_not_utf8_gets_one_line(tmp_path):
+    # Its undecodable byte reaches Python as a lone surrogate, which SQLite cannot store as
+    # the document's source: it was a UnicodeEncodeError traceback.
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("زار حلب", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    exe = shutil.which("annotator")
+    result = subprocess.run([exe, "suggest", "--patterns", str(patterns), os.fsencode(tmp_path / name)],
+                            capture_output=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT_S, cwd=tmp_path)
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2 and "Traceback" not in err, err
+    assert len(err.splitlines()) == 1 and "caf\ufffd.txt" in err and "not UTF-8" in err

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 
 from annotator.pipeline.agreement import cohen_kappa, compare, overlap_matches, token_labels
+from annotator.store import Store
 
 # Words:     0-4 "بشار"  5-10 "الأسد"  11-13 "في"  14-17 "حلب"  18-22 "وحمص"
 TEXT = "بشار الأسد في حلب وحمص"
@@ -86,3 +91,77 @@ def test_kappa_agrees_with_scikit_learn(pairs):
         assert len(set(x) | set(y)) == 1
         return
     assert ours == pytest.approx(cohen_kappa_score(x, y), abs=1e-9)
+
+
+# -- the real command, counted by hand ---------------------------------------------------------
+
+DONE_TEXT = "زار بان كي مون حلب ثم دمشق."  # 8 tokens: زار بان كي مون حلب ثم دمشق .
+OPEN_TEXT = "وصل الوفد إلى حلب."
+
+
+def two_annotators(folder) -> None:
+    """ali and badr, each in their own database (the store refuses a span that duplicates or
+    overlaps another annotator's in one database), merged into annotations.db by the real
+    command: a document marked done and one still in progress, where both marked حلب."""
+    for name, spans in {
+        "ali": [(4, 14, "PER"), (15, 18, "LOC"), (22, 26, "LOC")],  # بان كي مون, حلب, دمشق
+        "badr": [(4, 10, "PER"), (15, 18, "LOC"), (22, 26, "ORG")],  # بان كي, حلب, دمشق as ORG
+    }.items():
+        with Store(folder / f"{name}.db", annotator=name) as store:
+            done, _ = store.open_document(DONE_TEXT, "done.txt")
+            for start, end, label in spans:
+                store.add_span(done.id, start, end, label)
+            store.set_status(done.id, "done")
+            unfinished, _ = store.open_document(OPEN_TEXT, "open.txt")
+            store.add_span(unfinished.id, 14, 17, "LOC")
+    run_command("merge", "ali.db", "badr.db", "-o", "annotations.db", cwd=folder)
+
+
+def run_command(*args, cwd):
+    exe = shutil.which("annotator")
+    assert exe, "the `annotator` command is not installed; run: pip install -e '.[test]'"
+    result = subprocess.run([exe, *args], capture_output=True, text=True,
+                            encoding="utf-8", cwd=cwd, stdin=subprocess.DEVNULL, timeout=120)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def test_the_agreement_command_gives_the_hand_counted_numbers(tmp_path):
+    # By hand, on the document marked done (the one in progress is left out):
+    # exact: only حلب LOC matches: m=1 of 3 and 3 -> P = R = F1 = 1/3.
+    # overlap: PER [4:14] ~ [4:10] and حلب: m=2 -> 2/3 (دمشق is LOC vs ORG: no match).
+    # per label: PER exact 0, overlap 1/1; LOC exact = overlap: P 1/1, R 1/2, F1 2/3;
+    # ORG: nothing matched.
+    # kappa over 8 tokens: ali  O PER PER PER LOC O LOC O
+    #                      badr O PER PER O   LOC O ORG O
+    # observed 6/8; chance (3*4 [O] + 3*2 [PER] + 2*1 [LOC]) / 64 = 20/64 -> kappa = 7/11.
+    two_annotators(tmp_path)
+    data = json.loads(run_command("agreement", "--json", cwd=tmp_path))
+    [pair] = data["pairs"]
+    assert (pair["a"], pair["b"], pair["documents"], pair["spans"]) == ("ali", "badr", 1, {"a": 3, "b": 3})
+    assert pair["exact"] == pytest.approx({"precision": 1 / 3, "recall": 1 / 3, "f1": 1 / 3,
+                                           "matched": 1, "a": 3, "b": 3})
+    assert pair["overlap"] == pytest.approx({"precision": 2 / 3, "recall": 2 / 3, "f1": 2 / 3,
+                                             "matched": 2, "a": 3, "b": 3})
+    assert pair["kappa"] == pytest.approx(7 / 11)
+    f1 = {label: (s["exact"]["f1"], s["overlap"]["f1"]) for label, s in pair["labels"].items()}
+    assert f1 == pytest.approx({"PER": (0, 1), "LOC": (2 / 3, 2 / 3), "ORG": (0, 0)})
+    assert (pair["labels"]["LOC"]["exact"]["precision"], pair["labels"]["LOC"]["exact"]["recall"]) == (1, 0.5)
+
+    table = run_command("agreement", cwd=tmp_path).splitlines()
+    assert table[0] == "ali ~ badr: 1 documents, 3 / 3 spans"
+    assert table[1] == "  Cohen's kappa over tokens: 0.636"
+    rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in table[3:] if line}
+    assert rows == {
+        "all": pytest.approx([1 / 3, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 2 / 3], abs=5e-4),
+        "LOC": pytest.approx([1, 0.5, 2 / 3, 1, 0.5, 2 / 3], abs=5e-4),
+        "ORG": [0, 0, 0, 0, 0, 0],
+        "PER": [0, 0, 0, 1, 1, 1],
+    }
+
+    # --all adds the document in progress, where both marked حلب: exact m = 2 of 4 and 4
+    everything = json.loads(run_command("agreement", "--json", "--all", cwd=tmp_path))["pairs"][0]
+    assert (everything["documents"], everything["exact"]["matched"], everything["exact"]["f1"]) == (2, 2, 0.5)
+    # --label PER: only the PER spans, in the same one document
+    per = json.loads(run_command("agreement", "--json", "--label", "PER", cwd=tmp_path))["pairs"][0]
+    assert (per["documents"], per["exact"]["f1"], per["overlap"]["f1"]) == (1, 0, 1)

@@ -75,3 +75,12 @@ def test_unknown_encoding_name_exits_2_with_one_line_naming_the_file(tmp_path):
     result = run_annotator(str(path), "--encoding", "no-such-codec", cwd=tmp_path)
     assert_clean_failure(result, path)
     assert "no-such-codec" in result.stderr
+
+
+def test_help_names_every_other_command(tmp_path):
+    # `annotator --help` is where a new user looks: the data and team commands must be there.
+    result = run_annotator("--help", cwd=tmp_path)
+    assert result.returncode == 0
+    for command in ("init", "export", "import", "stats", "suggest", "spacy-config",
+                    "agreement", "merge", "serve"):
+        assert f"annotator {command}" in result.stdout, command

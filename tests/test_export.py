@@ -420,6 +420,9 @@ def test_the_output_file_gets_ordinary_permissions(fx, tmp_path, capsysbinary):
         (["--db", "{db}", "--format", "xml"], ["invalid choice", "xml"]),
         (["--db", "{db}", "--status", "finished"], ["invalid choice", "finished"]),
         (["--db", "{db}", "--bogus"], ["annotator export: unrecognized arguments: --bogus"]),
+        # a name typed in Latin-1: the byte 0xff arrives as a lone surrogate (surrogateescape)
+        (["--db", "{db}", "--annotator", "ali\udcff"], ["--annotator", "not UTF-8"]),
+        (["--db", "{db}", "--label", "\udcffLOC"], ["--label", "not UTF-8"]),
     ],
 )
 def test_bad_input_gets_one_line_and_exit_2(fx, tmp_path, capsysbinary, args, needles):

@@ -8,8 +8,11 @@ one line.  Everything lives in tmp_path: no test touches /dev.
 from __future__ import annotations
 
 import os
+import pty
+import shutil
 import socket
 import stat
+import subprocess
 import threading
 
 from test_export import assert_one_line_failure, build_fixture, run, run_installed
@@ -120,3 +123,28 @@ def test_a_failure_while_streaming_says_the_output_stopped_part_way(tmp_path, ca
     code, stdout, err = run(capsysbinary, "export", "--db", str(fx.db))  # spooled: all or nothing
     assert_one_line_failure(code, err, "[3:10000]", "nothing was written")
     assert stdout == b""
+
+
+def test_a_spacy_docbin_is_not_written_raw_onto_a_terminal(tmp_path):
+    # `--out -` with stdout on a terminal would pour the binary DocBin, escape bytes and
+    # all, onto the screen: refused in one line.  Redirected, `-` still works.
+    db = build_fixture(tmp_path).db
+    exe = shutil.which("annotator")
+    leader, follower = pty.openpty()
+    try:
+        result = subprocess.run([exe, "export", "--db", str(db), "--format", "spacy", "--out", "-"],
+                                stdout=follower, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                text=True, timeout=120)
+        os.set_blocking(leader, False)
+        try:
+            on_screen = os.read(leader, 1 << 16)
+        except BlockingIOError:
+            on_screen = b""
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert result.returncode == 2 and on_screen == b"", on_screen[:80]
+    assert len(result.stderr.splitlines()) == 1 and "terminal" in result.stderr
+    piped = subprocess.run([exe, "export", "--db", str(db), "--format", "spacy", "--out", "-"],
+                           capture_output=True, stdin=subprocess.DEVNULL, timeout=120)
+    assert piped.returncode == 0 and len(piped.stdout) > 100

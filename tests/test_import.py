@@ -7,6 +7,7 @@ and, for the exit status, the installed ``annotator``.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -326,3 +327,57 @@ def test_an_unusable_database_path_is_refused_before_any_line_is_read(tmp_path, 
     data = write_lines(tmp_path / "in.jsonl", "{oops")
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "no" / "such" / "a.db"))
     assert_one_line_failure(code, err, "a.db", "not an existing folder")
+
+
+def test_lone_surrogate_escapes_and_bad_names_are_bad_lines_and_store_nothing(tmp_path, capsysbinary):
+    # JSON's \ud800 escape decodes to a lone surrogate, which is not text and cannot be
+    # stored as UTF-8; a name with control characters is refused by the store.  Either way
+    # the line is reported and skipped whole: its new document is not stored either.
+    hal = TEXT.index("حلب")
+    lone = "\\ud800"
+    data = tmp_path / "in.jsonl"
+    data.write_text("\n".join([
+        '{"text": "نص ' + lone + '"}',
+        '{"text": "نص 2", "spans": [{"start": 0, "end": 2, "label": "LOC' + lone + '"}]}',
+        '{"text": "نص 3", "spans": [], "meta": {"annotator": "' + lone + '"}}',
+        '{"text": "نص 4", "meta": {"source": "a' + lone + '.txt"}}',
+        json.dumps({"text": "نص 5", "spans": [{"start": 0, "end": 2, "label": "LOC"}],
+                    "meta": {"annotator": "\x1b[2Jevil"}}),
+        json.dumps({"text": TEXT, "spans": [span(TEXT, "حلب", "LOC")]}),
+    ]) + "\n", encoding="utf-8")
+    db = tmp_path / "a.db"
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db), "--add-labels")
+    assert code == 2 and "Traceback" not in err, err
+    reports = [line for line in err.splitlines() if line.endswith("; line skipped")]
+    assert [r.split(":")[2] for r in reports] == ["1", "2", "3", "4", "5"], err
+    assert all("surrogate" in r for r in reports[:4]), reports
+    assert "control" in reports[4] and "\x1b" not in err
+    assert documents_in(db) == [(TEXT, f"{data.resolve()}:line 6", "new")]
+    assert [(s[1], s[2]) for s in spans_in(db)] == [(hal, hal + 3)]
+
+
+def test_a_file_name_that_is_not_utf8_is_imported(tmp_path, capsysbinary):
+    # A Latin-1 file name reaches Python as lone surrogates (surrogateescape), which SQLite
+    # cannot store: the documents' source shows U+FFFD where the name has a bad byte.
+    data = write_lines(tmp_path / os.fsdecode(b"caf\xe9.jsonl"), {"text": TEXT})
+    db = tmp_path / "a.db"
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db))
+    assert code == 0 and "Traceback" not in err, err
+    assert documents_in(db) == [(TEXT, f"{tmp_path.resolve()}/caf\ufffd.jsonl:line 1", "new")]
+
+
+def test_a_bad_annotator_option_is_refused_once_before_any_line(tmp_path, capsysbinary):
+    data = write_lines(tmp_path / "in.jsonl", {"text": TEXT}, {"text": TEXT + " 2"})
+    db = tmp_path / "a.db"
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(db), "--annotator", "a\x1b[31m")
+    assert_one_line_failure(code, err, "--annotator", "\u241b[31m")
+    assert not db.exists()
+
+
+def test_a_raw_control_character_in_a_json_string_is_reported_in_plain_words(tmp_path, capsysbinary):
+    # json says "Invalid control character at"; the report adds "at column N" itself.
+    data = tmp_path / "in.jsonl"
+    data.write_bytes('{"text": "نص\tمع"}\n'.encode())
+    code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "a.db"))
+    assert code == 2
+    assert f"{data}:1: not JSON (Invalid control character at column 13); line skipped" in err

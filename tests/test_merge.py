@@ -121,3 +121,18 @@ def test_an_output_open_in_another_window_is_refused(tmp_path):
         open_elsewhere.add_span(record.id, 4, 14, "PER")
         result = run_merge(str(a), "-o", str(tmp_path / "team.db"), cwd=tmp_path)
         assert result.returncode == 2 and "is open in another program" in result.stderr
+
+
+def test_the_output_keeps_its_permissions_or_gets_the_umasks(tmp_path):
+    # A team database is shared: it must not come out 0600 (mkstemp's mode) and lock the
+    # other annotators out, nor lose the group-write bit it was given.
+    a = make_db(tmp_path / "ali.db", "ali", {TEXT_A: [(4, 14, "PER")]})
+    umask = os.umask(0o022)
+    try:
+        merge_databases([a], tmp_path / "team.db")
+        assert (tmp_path / "team.db").stat().st_mode & 0o777 == 0o644
+        os.chmod(tmp_path / "team.db", 0o664)
+        merge_databases([make_db(tmp_path / "badr.db", "badr", {TEXT_B: []})], tmp_path / "team.db")
+        assert (tmp_path / "team.db").stat().st_mode & 0o777 == 0o664
+    finally:
+        os.umask(umask)

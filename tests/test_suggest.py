@@ -8,6 +8,7 @@ the words, never from the code under test.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -414,3 +415,53 @@ def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_p
     result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
     assert result.returncode == 0 and "skipped" not in result.stderr, result.stderr
     assert [len(spans_of(db, d)) for d in (short, long)] == [1, 1]
+
+
+def test_spacy_config_out_follows_the_export_rules(tmp_path):
+    # Through a symlink the file it points to is replaced and the link stays a link; a new
+    # file gets the umask's permissions (not mkstemp's 0600); "-" is stdout; a directory is
+    # refused in one line -- the same --out rules as export.
+    (tmp_path / "configs").mkdir()
+    target = tmp_path / "configs" / "ner.cfg"
+    target.write_text("old\n")
+    (tmp_path / "config.cfg").symlink_to("configs/ner.cfg")
+    result = run("spacy-config", "--out", "config.cfg", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "config.cfg").is_symlink()
+    assert target.read_text().startswith("[paths]")
+    fresh = run("spacy-config", "--out", "new.cfg", cwd=tmp_path)
+    assert fresh.returncode == 0 and (tmp_path / "new.cfg").stat().st_mode & 0o044 == 0o044
+    stdout = run("spacy-config", "--out", "-", cwd=tmp_path)
+    assert stdout.stdout == target.read_text() and not (tmp_path / "-").exists()
+    refused = run("spacy-config", "--out", "configs", cwd=tmp_path)
+    assert refused.returncode == 2 and len(refused.stderr.splitlines()) == 1
+    assert "configs" in refused.stderr and "directory" in refused.stderr
+
+
+def test_a_lone_surrogate_escape_in_a_pattern_is_a_bad_line(tmp_path):
+    # JSON's \ud800 decodes to a lone surrogate, which spaCy cannot hash: it crashed the run.
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_text('{"label": "LOC", "pattern": "\\ud800"}\n'
+                        '{"label": "LOC", "pattern": [{"LOWER": "\\udfff"}]}\n'
+                        '{"label": "LOC", "pattern": "حلب"}\n', encoding="utf-8")
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and all("surrogate" in line and "line skipped" in line for line in lines[:2])
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested")]
+
+
+def test_a_file_name_that_is_not_utf8_gets_one_line(tmp_path):
+    # Its undecodable byte reaches Python as a lone surrogate, which SQLite cannot store as
+    # the document's source: it was a UnicodeEncodeError traceback.
+    name = os.fsdecode(b"caf\xe9.txt")
+    (tmp_path / name).write_text("زار حلب", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    exe = shutil.which("annotator")
+    result = subprocess.run([exe, "suggest", "--patterns", str(patterns), os.fsencode(tmp_path / name)],
+                            capture_output=True, stdin=subprocess.DEVNULL, timeout=TIMEOUT_S, cwd=tmp_path)
+    err = result.stderr.decode("utf-8")
+    assert result.returncode == 2 and "Traceback" not in err, err
+    assert len(err.splitlines()) == 1 and "caf\ufffd.txt" in err and "not UTF-8" in err

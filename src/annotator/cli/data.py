@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a `spacy train` config for a blank Arabic pipeline with NER, reading "
         "corpus/train.spacy and corpus/dev.spacy (see export --split).",
     )
-    sc.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    sc.add_argument("--out", metavar="FILE",
+                    help="write here instead of stdout (the same rules as export --out)")
     parser.subcommands = {"export": ex, "import": im, "stats": st, "suggest": su, "spacy-config": sc}
     return parser
 
@@ -124,6 +125,23 @@ def _say(command: str, message: str) -> None:
     # Messages quote labels, names, file names and text from the data: made safe here, where
     # they reach the terminal, so no message can carry an escape sequence or a line break.
     print(f"annotator {command}: {neutralised(message)}", file=sys.stderr, flush=True)
+
+
+def undecodable_name(args: argparse.Namespace) -> str | None:
+    """The complaint about an --annotator or --label that is not UTF-8, if one is.
+
+    Such bytes reach Python as lone surrogates (surrogateescape), which no stored name holds
+    and SQLite cannot even be asked about.
+    """
+    for option in ("annotator", "label"):
+        values = getattr(args, option, None)
+        for value in [values] if isinstance(values, str) else values or ():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return (f"--{option} «{neutralised(value)}» is not UTF-8 text; type the name "
+                        "in a UTF-8 terminal (see annotator stats for the stored names)")
+    return None
 
 
 def run(argv: list[str]) -> int:
@@ -135,6 +153,9 @@ def run(argv: list[str]) -> int:
             parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:  # --help (0) or a usage error (2), already printed
         return int(stop.code or 0)
+    if (problem := undecodable_name(args)) is not None:
+        _say(args.command, problem)
+        return 2
     try:
         if args.command == "export":
             return _export(args)

@@ -36,8 +36,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="annotator",
         description="Read (and later label) Arabic and other right-to-left text in a terminal.",
-        epilog="Options given here win over the project file (./annotator.toml or --config). "
-        "annotator init writes a commented example of it.",
+        epilog="Options given here win over the project file (./annotator.toml or --config).\n"
+        "annotator init writes a commented example of it.\n\n"
+        # The other commands parse their own arguments; without this list a new user who
+        # asks --help never learns they exist.
+        "Other commands (each has --help):\n"
+        "  annotator init          write an example annotator.toml\n"
+        "  annotator export        write the spans for NLP tools (jsonl, doccano, conll, spacy)\n"
+        "  annotator import FILE   read spans from JSONL/doccano files\n"
+        "  annotator stats         count documents and spans\n"
+        "  annotator suggest       pre-annotate with patterns or a spaCy pipeline\n"
+        "  annotator spacy-config  write a spaCy training config (Arabic, NER)\n"
+        "  annotator agreement     how well annotators agree\n"
+        "  annotator merge         merge databases made offline into one\n"
+        "  annotator serve         the same app in web browsers",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH",

@@ -8,11 +8,8 @@ line and exit status 2.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 from annotator.text.glyphs import neutralised
 
@@ -113,24 +110,15 @@ def spacy_config_command(args: argparse.Namespace, say: Say) -> int:
         sys.stdout.write(text)
         sys.stdout.flush()
         return 0
-    target, shown = Path(args.out), neutralised(args.out)
-    if target.exists() and not target.is_file():
-        say(f"--out {shown}: exists and is not a regular file; give a file name")
+    from annotator.pipeline.export import ExportError, write_output
+
+    shown = neutralised(args.out)
+    try:  # the export's --out rules: a symlink's target is replaced, "-" is stdout
+        write_output(args.out, text.encode("utf-8"))
+    except ExportError as error:
+        say(str(error))
         return 2
-    if not target.absolute().parent.is_dir():
-        say(f"--out {shown}: its folder does not exist; create it first")
-        return 2
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.absolute().parent, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as error:
-        say(f"--out {shown}: cannot write there ({error.strerror}); choose another folder")
-        return 2
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    if args.out == "-":
+        return 0
     say(f"wrote {shown}: train with  python -m spacy train {shown} --output training")
     return 0

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 
-from annotator.cli.data import DEFAULT_DB, _Parser, _say
+from annotator.cli.data import DEFAULT_DB, _Parser, _say, undecodable_name
 from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
@@ -51,6 +51,9 @@ def run(argv: list[str]) -> int:
             parser.subcommands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     except SystemExit as stop:
         return int(stop.code or 0)
+    if (problem := undecodable_name(args)) is not None:
+        _say(args.command, problem)
+        return 2
     from annotator.store import StoreError
 
     try:
@@ -65,6 +68,7 @@ def run(argv: list[str]) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from annotator.pipeline.agreement import agreement
+    from annotator.pipeline.stats import render_json
     from annotator.store.snapshot import Snapshot
 
     if len(args.annotator) == 1:
@@ -74,7 +78,8 @@ def _agreement(args: argparse.Namespace) -> int:
         pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
                           args.label, include_unfinished=args.all, done=snapshot.statuses())
     if args.json:
-        print(json.dumps({"pairs": [pair.as_dict() for pair in pairs]}, ensure_ascii=False, indent=2))
+        # stats' JSON writer: json.dumps leaves C1 and bidi controls in names raw
+        sys.stdout.write(render_json({"pairs": [pair.as_dict() for pair in pairs]}))
     else:
         sys.stdout.write(render_table(pairs))
     if not pairs:

@@ -131,6 +131,7 @@ __all__ = [
     "murmurhash3_32",
     "input_hash",
     "task_hash",
+    "write_output",
 ]
 
 FORMATS = ("jsonl", "doccano", "conll", "spacy")
@@ -553,7 +554,7 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 
 @contextmanager
-def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[tuple[BinaryIO, bool]]:
+def _output(out_path: str | None, db_path: str | os.PathLike | None) -> Iterator[tuple[BinaryIO, bool]]:
     """Where the export goes, by what is at ``out_path`` (see the module docstring), and
     whether it is all-or-nothing (False: records reach it as they are written).
 
@@ -591,6 +592,13 @@ def _output(out_path: str | None, db_path: str | os.PathLike) -> Iterator[tuple[
         yield out, True
 
 
+def write_output(out_path: str, data: bytes) -> None:
+    """Write ``data`` to ``--out`` by the export's rules (see :func:`_output`), for a command
+    that writes something other than records; ExportError (one line) where it cannot."""
+    with _output(out_path, None) as (out, _):
+        out.write(data)
+
+
 @contextmanager
 def _spooled_stdout() -> Iterator[BinaryIO]:
     # Spooled, so a failed export writes nothing at all to stdout.
@@ -615,14 +623,14 @@ def _stream_into(out_path: str) -> Iterator[BinaryIO]:
 
 @contextmanager
 def _replace_atomically(
-    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike
+    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike | None
 ) -> Iterator[BinaryIO]:
     """A temporary file beside ``target`` (the resolved path) that replaces it when done."""
     parent = target.parent
     if not parent.is_dir():
         raise ExportError(f"--out {out_path}: directory {parent} does not exist; create it first")
     try:
-        if st is not None and os.path.samefile(target, db_path):
+        if st is not None and db_path is not None and os.path.samefile(target, db_path):
             raise ExportError(f"--out {out_path}: that is the database itself; give another file name")
     except OSError:
         pass
@@ -660,6 +668,11 @@ def _check(options: ExportOptions, out_path: str | None) -> None:
     if options.format == "spacy":
         if out_path is None:
             raise ExportError("--format spacy writes a binary DocBin: give --out FILE.spacy")
+        if out_path == "-" and sys.stdout.isatty():  # binary, escape bytes and all
+            raise ExportError(
+                "--format spacy --out - would write a binary DocBin onto the terminal; "
+                "redirect stdout (> FILE.spacy) or give --out FILE.spacy"
+            )
         try:
             import spacy  # noqa: F401
         except ImportError:

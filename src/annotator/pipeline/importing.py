@@ -53,9 +53,10 @@ from pathlib import Path
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError
+from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
 
-__all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine"]
+__all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine",
+           "lone_surrogate"]
 
 DEFAULT_ANNOTATOR = "import"
 
@@ -189,7 +190,9 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as error:
-        raise LineError(f"not JSON ({error.msg} at column {error.colno})") from None
+        raise LineError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
+    if "\\u" in line:  # only an escape can make a lone surrogate: the line decoded as UTF-8
+        _refuse_lone_surrogates(obj)
     if not isinstance(obj, dict):
         raise LineError(f"a JSON {type(obj).__name__}, not an object with \"text\"")
     text = obj.get("text")
@@ -249,6 +252,22 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
     )
 
 
+def lone_surrogate(obj) -> str | None:
+    """Why a decoded JSON value is not text, if it is not: JSON's ``\\ud800`` decodes to a
+    lone surrogate, not a character, which neither SQLite nor spaCy can encode."""
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as error:
+        code = ord(error.object[error.start])
+        return f"has the escape \\u{code:04x}, a lone surrogate, not a character; fix the escape"
+    return None
+
+
+def _refuse_lone_surrogates(obj) -> None:
+    if (problem := lone_surrogate(obj)) is not None:
+        raise LineError(problem)
+
+
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, 1):
@@ -303,8 +322,16 @@ def import_file(
         raise ImportFileError(f"unknown format {fmt!r}; use auto, jsonl or doccano")
     if status not in ("suggested", "accepted"):
         raise ImportFileError(f"--status {status}: use suggested or accepted")
+    if annotator is not None:
+        try:
+            check_name(annotator, "annotator")
+        except StoreError as error:
+            raise ImportFileError(f"--annotator: {error}") from None
     path = _check_file(file)
-    run = _Run(file, str(path.resolve()), db_path, annotator, status, add_labels, report)
+    # A file name that is not UTF-8 holds lone surrogates (surrogateescape) that SQLite
+    # cannot store; the source is only a label here (the text is in the database).
+    where = os.fsencode(path.resolve()).decode("utf-8", "replace")
+    run = _Run(file, where, db_path, annotator, status, add_labels, report)
     try:
         for number, raw in _lines(path):
             run.line(number, raw, fmt)
@@ -364,6 +391,12 @@ class _Run:
                 f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
                 f"({', '.join(sorted(known))}); add --add-labels to add them",
             )
+        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
+        try:  # before anything of the line is stored, its new document included
+            for name, what in [(who, "annotator")] + [(label, "label") for label in unknown]:
+                check_name(name, what)
+        except StoreError as error:
+            return self._bad(number, str(error))
         doc_id = hashlib.sha256(parsed.text.encode("utf-8")).hexdigest()
         existing = self.store.spans(doc_id, SPAN_STATUSES) if self.store else []
         who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
@@ -388,7 +421,7 @@ class _Run:
                     "(accepted spans may not overlap); import with --status suggested to review them",
                 )
         try:
-            self._store(number, parsed, doc_id, unknown, new_spans)
+            self._store(number, parsed, doc_id, unknown, new_spans, who)
         except StoreError as error:
             summary.skipped += 1
             self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
@@ -396,7 +429,7 @@ class _Run:
 
     def _store(
         self, number: int, parsed: ParsedLine, doc_id: str, unknown: list[str],
-        new_spans: list[tuple[int, int, str]],
+        new_spans: list[tuple[int, int, str]], who: str,
     ) -> None:
         """The line is good: write it (creating the database if this is the first)."""
         summary = self.summary

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from annotator.pipeline.importing import lone_surrogate
 from annotator.store import Store, StoreError
 from annotator.text.folding import fold_query
 from annotator.text.glyphs import neutralised
@@ -167,7 +168,9 @@ def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise ValueError("not UTF-8") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON ({error.msg} at column {error.colno})") from None
+        raise ValueError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
+    if b"\\u" in raw and (problem := lone_surrogate(obj)) is not None:
+        raise ValueError(problem)
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object; write {\"label\": ..., \"pattern\": ...}")
     label, pattern = obj.get("label"), obj.get("pattern")

@@ -15,6 +15,7 @@ from .database import (
     Span,
     Store,
     StoreError,
+    check_name,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Counts, Record, Snapshot
@@ -48,5 +49,6 @@ __all__ = [
     "Span",
     "Store",
     "StoreError",
+    "check_name",
     "open_store",
 ]

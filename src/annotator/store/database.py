@@ -398,6 +398,12 @@ class Store:
         ``source`` is stored absolute and resolved, and is where the text was last opened from.
         """
         where = str(Path(os.fsdecode(source)).resolve())
+        if not where.isascii():  # a name that is not UTF-8 holds lone surrogates SQLite refuses
+            try:
+                where.encode("utf-8")
+            except UnicodeEncodeError:
+                raise StoreError(f"{neutralised(where)}: the file name is not UTF-8, which the "
+                                 "database cannot store; rename the file") from None
         doc_id = _text_id(text)
         with self._writing("opening a document") as conn:
             return self._store_text(conn, doc_id, text, where)
@@ -1166,6 +1172,10 @@ def _check_name(name: object, what: str) -> str:
             "remove them"
         )
     return name
+
+
+#: For code that must check a name before it stores anything (e.g. an importer's line).
+check_name = _check_name
 
 
 def _check_choice(value: object, choices: tuple[str, ...], what: str) -> None:

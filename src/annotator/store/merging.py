@@ -56,6 +56,7 @@ def merge_databases(
     if target in sources:
         raise StoreError(f"{_show(str(output))}: is also an input; write the merge to another file")
     summary = MergeSummary()
+    mode = _mode_for(target)
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)
     os.close(handle)
     try:
@@ -70,11 +71,23 @@ def merge_databases(
         finally:
             conn.close()
         _fsync(temp)
+        os.chmod(temp, mode)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     return summary
+
+
+def _mode_for(target: Path) -> int:
+    """The output keeps its permissions, or a new one gets the umask's (not mkstemp's 0600,
+    which would lock the rest of the team out of a shared database)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _writable_target(path: Path) -> Path:

@@ -359,3 +359,16 @@ def test_the_queue_order_is_the_order_of_first_appearance_across_runs(runs):
         assert [entry.path for entry in store.queue()] == expected
         ranks = [store.queue_rank(entry.position) for entry in store.queue()]
         assert ranks == list(range(1, len(expected) + 1))
+
+
+def test_a_file_name_that_is_not_utf8_is_one_problem_and_the_rest_is_queued(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "good.txt").write_text(article(0), encoding="utf-8")
+    bad = os.path.join(os.fsencode(folder), b"\xff.txt")
+    with open(bad, "wb") as f:
+        f.write(article(1).encode("utf-8"))
+    got = expand_paths([str(folder)])
+    assert got.files == [str(folder / "good.txt")]
+    [problem] = got.problems
+    assert "not UTF-8" in problem and "\udcff" not in problem

@@ -54,10 +54,22 @@ def expand_paths(args: list[str], pattern: str = DEFAULT_PATTERN) -> Expansion:
     for arg in args:
         found = _expand_one(arg, pattern, out.problems)
         for path in found:
+            if not _utf8(path):  # os gives such a name with lone surrogates SQLite refuses
+                out.problems.append(f"{show(path)}: the file name is not UTF-8; rename it "
+                                    "(e.g. convmv -f cp1256 -t utf8) to queue it")
+                continue
             if path not in seen:
                 seen.add(path)
                 out.files.append(path)
     return out
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def covers(args: list[str], path: str, pattern: str = DEFAULT_PATTERN) -> bool:

@@ -233,10 +233,13 @@ def test_agreement_shows_hostile_names_with_stand_ins_and_as_json_escapes(tmp_pa
             record, _ = store.open_document(TEXT, tmp_path / "t.txt")
             store.add_span(record.id, start, end, "PER")
             store.set_status(record.id, "done")
-    with sqlite3.connect(db) as conn:
+    with sqlite3.connect(db) as conn:  # their spans and their progress (status done)
         conn.execute("UPDATE spans SET annotator = ? WHERE annotator = 'ali'", (CSI_C1,))
         conn.execute("UPDATE spans SET annotator = ?, label = ? WHERE annotator = 'badr'",
                      ("b\u202eadr", TITLE))
+        conn.execute("UPDATE progress SET annotator = ? WHERE annotator = 'ali'", (CSI_C1,))
+        conn.execute("UPDATE progress SET annotator = ? WHERE annotator = 'badr'",
+                     ("b\u202eadr",))
     conn.close()
     table = run("agreement", "--db", db)  # run() asserts nothing unsafe reached stdout/stderr
     assert table.returncode == 0 and TITLE_SHOWN in table.stdout

@@ -2,20 +2,15 @@
 In terminal mode every text row starts with LRM, right-to-left text sits in RLE ... PDF: read
 off a real pty."""
 
-import os
-import pty
 import re
-import select
-import time
 
 import pytest
 from conftest import SEED
-from tmux import ANNOTATOR, Tmux
+from tmux import ANNOTATOR, Tmux, run_in_pty
 
 from annotator.cli.bidi_mode import choose_bidi
 
 THREE_PARAGRAPHS = "قال المتحدث باسم المنظمة\n\nHello world 123\n"
-SELF_REORDERING = ("MLTERM", "KONSOLE_VERSION")
 
 
 @pytest.mark.parametrize("environ, mode", [
@@ -38,32 +33,12 @@ def test_an_explicit_mode_wins_over_the_terminal(requested):
     assert chosen == requested and f"(--bidi {requested})" in note
 
 
-def run_in_pty(path, db, environ: dict[str, str]) -> bytes:
+def run_annotator_in_pty(path, db, environ: dict[str, str]) -> bytes:
     """Everything annotator writes to a real terminal from start to quit: q once the third
     paragraph is drawn whole (the first frames are laid out before the width is known)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        for name in SELF_REORDERING:
-            os.environ.pop(name, None)
-        os.environ.update(TERM="xterm-256color", **environ)
-        os.execv(ANNOTATOR, [ANNOTATOR, str(path), "--db", str(db)])
-    output, sent_quit = b"", False
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        if not sent_quit and "Hello world 123".encode() in output:
-            os.write(fd, b"q")
-            sent_quit = True
-    _, status = os.waitpid(pid, 0)
-    assert sent_quit and os.waitstatus_to_exitcode(status) == 0
+    output, sent_quit, code = run_in_pty([ANNOTATOR, str(path), "--db", str(db)],
+                                         "Hello world 123".encode(), environ)
+    assert sent_quit and code == 0
     return output
 
 
@@ -74,7 +49,7 @@ def without_colours(output: bytes) -> str:
 def test_in_mlterm_each_row_isolates_its_text_and_no_csi_8_l_is_sent(tmp_path):
     path = tmp_path / "three.txt"
     path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
-    output = run_in_pty(path, tmp_path / "a.db", {"MLTERM": "3.9.3"})
+    output = run_annotator_in_pty(path, tmp_path / "a.db", {"MLTERM": "3.9.3"})
     shown = without_colours(output)
     # right-to-left: LRM, the indent, RLE text PDF; left-to-right: LRM text
     assert re.search("\u200e +\u202bقال المتحدث باسم المنظمة \u202c ", shown)
@@ -85,7 +60,7 @@ def test_in_mlterm_each_row_isolates_its_text_and_no_csi_8_l_is_sent(tmp_path):
 def test_elsewhere_app_mode_sends_visual_order_and_no_isolates(tmp_path):
     path = tmp_path / "three.txt"
     path.write_text(THREE_PARAGRAPHS, encoding="utf-8")
-    output = run_in_pty(path, tmp_path / "a.db", {})
+    output = run_annotator_in_pty(path, tmp_path / "a.db", {})
     shown = without_colours(output)
     assert output.startswith(b"\x1b[8l")
     assert not set("\u200e\u202a\u202b\u202c") & set(shown)

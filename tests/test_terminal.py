@@ -1,8 +1,5 @@
 """End to end: the installed `annotator` in a real terminal (tmux), read off the screen."""
 
-import os
-import pty
-import select
 import sqlite3
 import time
 
@@ -11,7 +8,9 @@ import pytest
 from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
 from conftest import SEED
-from tmux import ANNOTATOR, crop_columns, needs_annotator, needs_tmux, terminal  # noqa: F401
+from tmux import (  # noqa: F401  (terminal: the fixture)
+    ANNOTATOR, crop_columns, needs_annotator, needs_tmux, run_in_pty, terminal,
+)
 
 GUTTER = 2  # the document view keeps a stable scrollbar gutter this wide
 SPAN_LIST = 32  # the span list panel on the right
@@ -112,29 +111,9 @@ def test_hostile_text_is_shown_safely(terminal, tmp_path):
 @needs_annotator
 def test_explicit_bidi_mode_is_set_on_start_and_restored_on_exit(tmp_path):
     """CSI 8 l (ECMA-48 BDSM explicit) before the UI, CSI 8 h after it: read off a pty."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.environ["TERM"] = "xterm-256color"
-        os.environ.pop("MLTERM", None), os.environ.pop("KONSOLE_VERSION", None)  # app mode
-        os.execv(ANNOTATOR, [ANNOTATOR, str(SEED), "--db", str(tmp_path / "a.db")])
-    output = b""
-    deadline = time.monotonic() + 20
-    sent_quit = False
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            output += chunk
-        if not sent_quit and b"offset 0/" in output:
-            os.write(fd, b"q")
-            sent_quit = True
-    _, status = os.waitpid(pid, 0)
-    assert sent_quit and os.waitstatus_to_exitcode(status) == 0
+    output, sent_quit, code = run_in_pty(
+        [ANNOTATOR, str(SEED), "--db", str(tmp_path / "a.db")], b"offset 0/")
+    assert sent_quit and code == 0
     assert output.startswith(b"\x1b[8l")
     assert output.rstrip().endswith(b"\x1b[8h")
 

@@ -4,6 +4,9 @@ Shared by the test modules that read the real screen; each test that needs tmux 
 ``needs_tmux``, so a machine without tmux still runs every other test of its module.
 """
 
+import os
+import pty
+import select
 import shutil
 import subprocess
 import time
@@ -94,3 +97,33 @@ def crop_columns(row: str, columns: int) -> str:
             break
         out += ch
     return out
+
+
+def run_in_pty(argv: list[str], until: bytes, environ: dict[str, str] | None = None,
+               timeout: float = 20.0) -> tuple[bytes, bool, int]:
+    """Run ``argv`` in a real pseudo-terminal (no tmux between: every byte it writes is
+    kept), press q once ``until`` has been written, and return what it wrote, whether q was
+    sent, and its exit code.  Run in app bidi mode unless ``environ`` says otherwise."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        for name in ("MLTERM", "KONSOLE_VERSION"):  # the terminal running the tests
+            os.environ.pop(name, None)
+        os.environ.update(TERM="xterm-256color", **(environ or {}))
+        os.execv(argv[0], argv)
+    output, sent_quit = b"", False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+        if not sent_quit and until in output:
+            os.write(fd, b"q")
+            sent_quit = True
+    _, status = os.waitpid(pid, 0)
+    return output, sent_quit, os.waitstatus_to_exitcode(status)

@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import seed_text  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from annotator.pipeline.export import ExportOptions, export, input_hash, task_hash  # noqa: E402
 from annotator.text.tokens import spacy_tokens, tokenize  # noqa: E402
@@ -187,15 +188,6 @@ def ours(db: Path, out: Path) -> None:
     export(db, str(out), ExportOptions())
 
 
-def best_of(fn, *args, runs: int = 3) -> float:
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times)
-
-
 def child_memory(db: Path, out: Path) -> dict:
     """Run one export in a fresh interpreter; its peak memory."""
     code = (
@@ -249,9 +241,9 @@ def main() -> None:
                       f"in {time.perf_counter() - t0:.1f} s ({dbs[n].stat().st_size / 2**20:.0f} MiB)")
         big = dbs[args.docs]
         out_ours, out_bare, out_min = work / "ours.jsonl", work / "bare.jsonl", work / "minimal.jsonl"
-        t_bare = best_of(bare_same_output, big, out_bare)
-        t_ours = best_of(ours, big, out_ours)
-        t_min = best_of(bare_minimal, big, out_min)
+        t_bare = best_of(3, bare_same_output, big, out_bare)
+        t_ours = best_of(3, ours, big, out_ours)
+        t_min = best_of(3, bare_minimal, big, out_min)
         same = _same_file(out_ours, out_bare)
         lines = sum(1 for _ in out_ours.open("rb"))
         print()

@@ -10,11 +10,11 @@ builds the two-way cell <-> offset map.  Target: at most 2x the naive time.
 from __future__ import annotations
 
 import argparse
-import time
 
 from arabic_reshaper import reshape
 from bidi import get_display
 from corpus import big_text, seed_text
+from timing import best_of
 
 from annotator.text.document import Document
 from annotator.text.layout import layout_paragraph
@@ -34,15 +34,6 @@ def naive(items: list[tuple[int, str]]) -> None:
 def engine(items: list[tuple[int, str]], width: int) -> None:
     for start, paragraph in items:
         layout_paragraph(paragraph, start, width)
-
-
-def best_of(repeat: int, fn, *args) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

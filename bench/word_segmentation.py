@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 
 from corpus import big_text, seed_text
+from timing import best_of
 
 from annotator.text.tokens import tokenize
 from annotator.text.words import segments, word_at
-
-
-def best_of(repeat: int, fn, *args) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def word_at_each(text: str, offsets: list[int]) -> None:

@@ -12,27 +12,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import NoReturn
 
 from annotator.text.glyphs import neutralised
+
+from .parsing import OneLineParser
 
 __all__ = ["run", "build_parser"]
 
 DEFAULT_DB = "annotations.db"
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """One line, not argparse's usage block."""
-        # The message may quote an argument, e.g. a file name matched by a shell glob.
-        self.exit(2, f"{self.prog}: {neutralised(message)} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
     from annotator.pipeline.export import DOC_STATUSES, FORMATS
 
-    parser = _Parser(prog="annotator", description="Export, import and count annotations.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="annotator", description="Export, import and count annotations.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     def db_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument(

@@ -8,7 +8,7 @@ import sys
 from annotator.text.glyphs import neutralised
 
 from .config import CONFIG_NAME, example_text
-from .reader import OneLineParser
+from .parsing import OneLineParser
 
 
 def run(argv: list[str]) -> int:

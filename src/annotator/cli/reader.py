@@ -18,18 +18,12 @@ from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 
 from .config import ConfigError, ProjectConfig, find_config, load_config
+from .parsing import OneLineParser
 
 # ECMA-48 BDSM: explicit mode tells bidi-capable terminals (VTE >= 0.58, mintty) not to
 # reorder what we send, since we send visual order; implicit mode is their default.
 BIDI_EXPLICIT = "\x1b[8l"
 BIDI_IMPLICIT = "\x1b[8h"
-
-
-class OneLineParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        """One line, not argparse's usage block: what is wrong and where to look."""
-        # The message may quote an argument, e.g. a file name matched by a shell glob.
-        self.exit(2, f"{self.prog}: {neutralised(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,11 +9,12 @@ import os
 import shlex
 import sys
 
-from annotator.cli.data import DEFAULT_DB, _Parser, _say
+from annotator.cli.data import DEFAULT_DB, _say
+from annotator.cli.parsing import OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="annotator serve",
+    parser = OneLineParser(prog="annotator serve",
                      description="Serve the app to web browsers: each tab runs its own "
                      "annotator on the server, all on one database. There is no login.")
     parser.add_argument("paths", nargs="*", metavar="PATH",

@@ -7,18 +7,18 @@ Like the data commands: one line and exit status 2 for bad input, summaries on s
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from annotator.cli.data import DEFAULT_DB, _Parser, _say, undecodable_name
+from annotator.cli.data import DEFAULT_DB, _say, undecodable_name
+from annotator.cli.parsing import OneLineParser
 from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="annotator", description="Agreement and merging for a team.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = OneLineParser(prog="annotator", description="Agreement and merging for a team.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
     ag = commands.add_parser(
         "agreement", help="how well annotators agree",
         description="Exact and overlap span F1 and Cohen's kappa over tokens, for each pair of "

@@ -129,11 +129,6 @@ class DisplayLine:
         return [start for start, _ in self._logical()]
 
 
-def auto_direction(text: str) -> Direction:
-    """The direction rule P2-P3 gives ``text`` (controls made inert, as on screen)."""
-    return "rtl" if bidi.paragraph_level(neutralised(text)) else "ltr"
-
-
 def strong_direction(text: str) -> Direction | None:
     """The direction of ``text``'s first strong character (controls made inert), or None if
     it has none: the paragraph's neighbours decide (see DocumentLayout)."""

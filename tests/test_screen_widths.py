@@ -202,3 +202,28 @@ async def test_showing_the_list_below_the_text_keeps_the_caret_in_view(seed_text
         row, _ = view.text_layout.locate(view.caret)
         top = view.scroll_offset.y
         assert top <= row < top + view.scrollable_content_region.height
+
+
+@pytest.mark.parametrize("width", [50, 80])
+async def test_tab_when_narrow_shows_the_span_list_below_the_text_and_reaches_it(
+        seed_text, store, width):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.press("1")  # a span, so the list has a row to jump to
+        view, panel = app.query_one(DocumentView), app.query_one(SpanList)
+        view.move_caret(10)
+        await pilot.press("tab")
+        assert panel.display and panel.has_focus and panel.highlighted == 0
+        assert panel.region.y >= view.region.bottom  # below the text, as l shows it
+        await pilot.press("enter")
+        assert view.has_focus and view.caret == store.spans(app.record.id)[0].start
+        await pilot.press("l")  # l hides it again, as after l
+        assert not panel.display and view.has_focus
+
+
+async def test_tab_reaches_a_list_hidden_with_l_when_wide(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.press("l", "tab")
+        panel = app.query_one(SpanList)
+        assert panel.display and panel.has_focus

@@ -51,7 +51,7 @@ HELP_NOTES = (
 #: the mouse is handled by the document view.  Listed after ``l``.
 HELP_EXTRA_ROWS = (
     Binding("tab", "", "Span list: the span under the caret highlighted; Up/Down choose, "
-            "Enter jumps to it"),
+            "Enter jumps to it (a hidden list is shown first, as l shows it)"),
     # (not "mouse" or "wheel": Textual shows those key names as emoji)
     Binding("click,drag", "", "Mouse: a click puts the caret on the character, a drag "
             "selects; the wheel scrolls"),
@@ -553,10 +553,25 @@ class AnnotatorApp(App[None]):
     def action_toggle_span_list(self) -> None:
         panel = self.query_one(SpanList)
         show = not panel.display  # CSS decides by width until the user chooses
-        panel.set_class(show, "-shown")
-        panel.set_class(not show, "-hidden")
+        self._show_span_list(show)
         if not show:
             self.view.focus()
+
+    def _show_span_list(self, show: bool) -> None:
+        panel = self.query_one(SpanList)
+        panel.set_class(show, "-shown")
+        panel.set_class(not show, "-hidden")
+
+    def action_focus_next(self) -> None:
+        """Tab from the text reaches the span list even where it is hidden (below
+        NARROW_COLUMNS, or after l): it is shown as l shows it, then focused."""
+        if not isinstance(self.screen, ReaderScreen) or not self.view.has_focus:
+            super().action_focus_next()  # the dialogs, the span list, the search box
+            return
+        panel = self.query_one(SpanList)
+        if not panel.display:
+            self._show_span_list(True)
+        panel.focus()
 
     def on_span_list_jump(self, message: SpanList.Jump) -> None:
         self.view.move_caret(message.offset)

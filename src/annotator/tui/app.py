@@ -25,7 +25,7 @@ from .screens.corpus_search import CorpusHit, CorpusSearchScreen
 from .screens.help import HelpScreen, label_rows
 from .screens.label_all import LabelAllScreen
 from .screens.latest_size import ReaderScreen
-from .screens.queue_overview import QueueOverview
+from .screens.queue_overview import OverviewOrder, QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.search_bar import SearchBar
@@ -165,6 +165,7 @@ class AnnotatorApp(App[None]):
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
         self._quitting = False
+        self._overview_order = OverviewOrder()  # f, s, r in the overview, kept for the session
 
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(id="_default")
@@ -497,7 +498,8 @@ class AnnotatorApp(App[None]):
             self.view.focus()
 
         self.push_screen(
-            QueueOverview(self.store.queue_overview(), self.queue_position, self.options), opened)
+            QueueOverview(self.store.queue_overview(), self.queue_position, self.options,
+                          self._overview_order), opened)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _fill_queue(self) -> None:

@@ -289,6 +289,8 @@ class AnnotatorApp(App[None]):
             self._apply_edit(label)
             return
         extent = view.selection
+        if extent is not None and (extent := self._trimmed(*extent)) is None:
+            return
         span = self._span_here() if extent is None else None
         if span is not None:
             status = "accepted" if span.status == "suggested" else None
@@ -344,6 +346,14 @@ class AnnotatorApp(App[None]):
             self._editing = None
         return self._editing is not None
 
+    def _trimmed(self, start: int, end: int) -> tuple[int, int] | None:
+        """A selection without the whitespace at its edges (a span never starts or ends with
+        it), or None after telling the user that it holds nothing else."""
+        trimmed = self.document.trimmed(start, end)
+        if trimmed is None:
+            self.notify("Not labelled: the selection is only whitespace", severity="warning")
+        return trimmed
+
     def _refuse_paragraph_break(self, start: int, end: int) -> bool:
         """A span across a paragraph break is refused: CoNLL and spaCy would read it as two
         entities.  The user labels each paragraph's part instead."""
@@ -354,7 +364,10 @@ class AnnotatorApp(App[None]):
         return True
 
     def _apply_edit(self, label: str | None) -> None:
-        start, end = self.view.selection
+        extent = self._trimmed(*self.view.selection)
+        if extent is None:
+            return  # still editing, as after a refused paragraph break
+        start, end = extent
         if self._refuse_paragraph_break(start, end):
             return  # still editing: the edges can be moved back inside one paragraph
         span_id, self._editing = self._editing, None

@@ -2,11 +2,13 @@
 
 Searching «الامم» must find «الأمم», «الأُمَم» and «الامـم»: harakat and tatweel are dropped,
 the alef forms أ إ آ ٱ become ا, final ى becomes ي, and (optionally) ة becomes ه.  Latin letters
-are lower-cased where that keeps one character.
+are lower-cased where that keeps one character.  A run of whitespace (spaces, a line break,
+a tab, a no-break space) is one space, so «الأمم المتحدة» finds the two words however they
+are set apart.
 
 A hit in the folded text is never stored: :class:`Folded` maps it back to logical offsets of
 the original text, ``[start_of(i), end_of(j))``, which covers the harakat and tatweel that sit
-on the hit's letters.
+on the hit's letters, and the whole of a whitespace run that a hit's space stands for.
 """
 
 from __future__ import annotations
@@ -59,7 +61,13 @@ class _Lower(dict):
 
 
 _LOWER = _Lower()
-_DROPPED_RUN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "]+")
+_DROPPED_CLASS = "[" + re.escape("".join(sorted(_DROPPED))) + "]"
+_DROPPED_RUN = re.compile(_DROPPED_CLASS + "+")
+# What fold() rewrites: a whitespace run (with any dropped characters inside or after it) that
+# is not a single plain space -- those stay as they are, so ordinary prose makes no runs -- or
+# a run of dropped characters.
+_REWRITTEN = re.compile(rf"(\s(?:\s|{_DROPPED_CLASS})+|[^\S ])|{_DROPPED_CLASS}+")
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def _fold_kept(text: str, options: FoldOptions) -> str:
@@ -111,8 +119,9 @@ class Folded:
 
 def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
     runs, origins, pieces = [0], [0], []
-    for match in _DROPPED_RUN.finditer(text):  # each dropped run starts a new kept run
-        pieces.append(text[origins[-1]:match.start()])
+    for match in _REWRITTEN.finditer(text):  # each rewritten run starts a new kept run
+        # a whitespace run becomes one space at the run's start, which extends the kept run
+        pieces.append(text[origins[-1]:match.start()] + (" " if match.group(1) else ""))
         runs.append(runs[-1] + len(pieces[-1]))
         origins.append(match.end())
     kept = "".join([*pieces, text[origins[-1]:]]) if pieces else text
@@ -121,4 +130,4 @@ def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
 
 def fold_query(query: str, options: FoldOptions = FoldOptions()) -> str:
     """A query (or any text) folded the same way, without the map back."""
-    return _fold_kept(_DROPPED_RUN.sub("", query), options)
+    return _fold_kept(_SPACE_RUN.sub(" ", _DROPPED_RUN.sub("", query)), options)

@@ -44,7 +44,8 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert.\n\n"
     "Search (/ here, F in all documents) ignores harakat and tatweel and folds the alef "
     "forms (hamza above or below, madda, wasla) to a bare alef and alef maqsura to ya, so a "
-    "query typed without hamza finds words written with it. After labelling a span, * offers "
+    "query typed without hamza finds words written with it; any run of spaces or line breaks "
+    "matches any other. After labelling a span, * offers "
     "its other whole-word occurrences as suggestions."
 )
 #: Rows of the ? help for what is not a binding of the reader: Tab is Textual's focus key,

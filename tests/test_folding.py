@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +23,15 @@ def test_a_run_of_whitespace_folds_to_one_space():
     assert folded.text == "الامم المتحدة في نيويورك كذا"
     i = folded.text.index(" في ")
     assert text[slice(*folded.span(i, i + 4))] == "\nفي\u00a0\t"  # the whole runs
+
+
+
+def test_every_unicode_whitespace_character_folds_to_the_one_space():
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    assert len(spaces) > 20
+    for char in spaces:
+        folded = fold(f"ب{char}ت{char}{char}ث")
+        assert (folded.text, folded.end_of(2), folded.end_of(4)) == ("ب ت ث", 2, 5), hex(ord(char))
 
 
 def test_ta_marbuta_folds_only_when_asked():

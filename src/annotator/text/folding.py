@@ -61,13 +61,14 @@ class _Lower(dict):
 
 
 _LOWER = _Lower()
-_DROPPED_CLASS = "[" + re.escape("".join(sorted(_DROPPED))) + "]"
-_DROPPED_RUN = re.compile(_DROPPED_CLASS + "+")
-# What fold() rewrites: a whitespace run (with any dropped characters inside or after it) that
-# is not a single plain space -- those stay as they are, so ordinary prose makes no runs -- or
-# a run of dropped characters.
-_REWRITTEN = re.compile(rf"(\s(?:\s|{_DROPPED_CLASS})+|[^\S ])|{_DROPPED_CLASS}+")
+_DROPPED_RUN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "]+")
 _SPACE_RUN = re.compile(r"\s+")
+# Every character but the plain space that str.isspace() (and so re's \s, and str.split())
+# calls whitespace.  Whitespace runs are found by looking for each of these, and for two plain
+# spaces, with str.find: a pattern that matched them all would stop at every space of the
+# text, and even a character class (no spaces) took as long as the rest of the folding.
+_OTHER_SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+                 "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def _fold_kept(text: str, options: FoldOptions) -> str:
@@ -119,13 +120,59 @@ class Folded:
 
 def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
     runs, origins, pieces = [0], [0], []
-    for match in _REWRITTEN.finditer(text):  # each rewritten run starts a new kept run
-        # a whitespace run becomes one space at the run's start, which extends the kept run
-        pieces.append(text[origins[-1]:match.start()] + (" " if match.group(1) else ""))
+    for match in _DROPPED_RUN.finditer(text):  # each dropped run starts a new kept run
+        pieces.append(text[origins[-1]:match.start()])
         runs.append(runs[-1] + len(pieces[-1]))
         origins.append(match.end())
     kept = "".join([*pieces, text[origins[-1]:]]) if pieces else text
-    return Folded(_fold_kept(kept, options), tuple(runs), tuple(origins), len(text))
+    folded = Folded(kept, tuple(runs), tuple(origins), len(text))
+    spaces = _odd_spaces(kept)
+    if spaces:
+        folded = _one_space_each(folded, spaces)
+    return Folded(_fold_kept(folded.text, options), folded.runs, folded.origins, len(text))
+
+
+def _odd_spaces(kept: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each whitespace run of ``kept`` other than a single plain space,
+    in order."""
+    found = {}
+    for odd in ("  ", *(char for char in _OTHER_SPACES if char in kept)):
+        start = kept.find(odd)
+        while start >= 0:
+            end = start + len(odd)
+            while start and kept[start - 1].isspace():  # widened to the whole run
+                start -= 1
+            while end < len(kept) and kept[end].isspace():
+                end += 1
+            found[start] = end
+            start = kept.find(odd, end)
+    return sorted(found.items())
+
+
+def _one_space_each(dropped: Folded, spaces: list[tuple[int, int]]) -> Folded:
+    """``dropped`` (the text without its dropped characters, and the map back) with each of
+    its whitespace runs ``spaces`` made one space.  The space maps to the run's first
+    character; the character after it to the one after the run, so a hit ending on the space
+    covers the run (and the harakat on it)."""
+    # Kept runs start where a dropped run was and after each whitespace run, except inside
+    # one: the space stands for all of it.
+    starts = sorted(set(dropped.runs).union(end for _, end in spaces))
+    runs, origins = [], []
+    removed = inside = 0  # characters taken out before the start; spaces[inside] is next
+    for start in starts:
+        while inside < len(spaces) and spaces[inside][1] <= start:
+            removed += spaces[inside][1] - spaces[inside][0] - 1
+            inside += 1
+        if inside < len(spaces) and spaces[inside][0] < start:
+            continue
+        runs.append(start - removed)
+        origins.append(dropped.start_of(start))
+    pieces, after = [], 0
+    for start, end in spaces:
+        pieces += (dropped.text[after:start], " ")
+        after = end
+    pieces.append(dropped.text[after:])
+    return Folded("".join(pieces), tuple(runs), tuple(origins), dropped.length)
 
 
 def fold_query(query: str, options: FoldOptions = FoldOptions()) -> str:

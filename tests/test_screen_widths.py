@@ -227,3 +227,20 @@ async def test_tab_reaches_a_list_hidden_with_l_when_wide(seed_text, store):
         await pilot.press("l", "tab")
         panel = app.query_one(SpanList)
         assert panel.display and panel.has_focus
+
+
+@needs_tmux
+def test_tab_at_50_columns_shows_the_span_list_below_the_text_in_a_real_terminal(tmp_path):
+    session = Tmux([shutil.which("annotator"), str(SEED), "--db", str(tmp_path / "a.db")], 50, 20)
+    try:
+        session.wait_for(lambda rows: "? keys" in rows[-2])
+        session.send("1")  # the first word as PER
+        session.wait_for(lambda rows: "1 span" in rows[-3])
+        session.send("Tab")
+        rows = session.wait_for(lambda rows: "[0:6]" in "\n".join(rows[:-3]))
+        above_legend = rows[:-3]  # (the status bar names the span too)
+        listed = [n for n, row in enumerate(above_legend) if "PER" in row and "[0:6]" in row]
+        assert listed and listed[0] > 5  # a row of the list, below the text's rows
+        assert "offset 0/3328" in rows[-2]
+    finally:
+        session.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +15,23 @@ def test_alef_forms_harakat_and_tatweel_fold_away():
     assert fold("إيران آمنة ٱلله").text == "ايران امنة الله"
     assert fold("كبيـــر").text == "كبير"
     assert fold("بان كى مون").text == "بان كي مون"
+
+
+def test_a_run_of_whitespace_folds_to_one_space():
+    text = "الأمم  المتحدة\nفي\u00a0\tنيويورك \u064e كذا"
+    folded = fold(text)
+    assert folded.text == "الامم المتحدة في نيويورك كذا"
+    i = folded.text.index(" في ")
+    assert text[slice(*folded.span(i, i + 4))] == "\nفي\u00a0\t"  # the whole runs
+
+
+
+def test_every_unicode_whitespace_character_folds_to_the_one_space():
+    spaces = [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+    assert len(spaces) > 20
+    for char in spaces:
+        folded = fold(f"ب{char}ت{char}{char}ث")
+        assert (folded.text, folded.end_of(2), folded.end_of(4)) == ("ب ت ث", 2, 5), hex(ord(char))
 
 
 def test_ta_marbuta_folds_only_when_asked():
@@ -29,7 +48,8 @@ def test_a_hit_maps_back_over_the_letters_own_harakat():
 
 
 ARABIC = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويىةءأإآٱ") + ["\u064e", "\u0650",
-                         "\u0651", "\u0652", "\u0670", "\u0640", " ", "A", "b", "1", "٣", "«"])
+                         "\u0651", "\u0652", "\u0670", "\u0640", " ", "A", "b", "1", "٣", "«",
+                         " ", "\n", "\t", "\u00a0", "\u2003"])
 
 
 @given(st.text(ARABIC, max_size=60), st.data())
@@ -60,6 +80,10 @@ def reference_fold(text: str, options: FoldOptions) -> str:
             char = "ي"
         elif options.ta_marbuta and char == "ة":
             char = "ه"
+        if char.isspace():  # a run of any whitespace is one space
+            if out and out[-1] == " ":
+                continue
+            char = " "
         lower = char.lower()
         out.append(lower if len(lower) == 1 else char)
     return "".join(out)

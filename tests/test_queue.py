@@ -280,6 +280,24 @@ async def test_the_overview_lists_the_queue_and_enter_opens_a_document(tmp_path,
         assert app.document.text == article(2)
 
 
+async def test_the_overview_keeps_its_filter_and_sort_for_the_session(tmp_path, store):
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    app = queued_app(store, paths)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("O", "s", "r", "f")  # by file, reversed, new only
+        await pilot.press("escape", "O")
+        screen = app.screen
+        assert isinstance(screen, QueueOverview)
+        title = str(screen.query_one("#overview-title").render())
+        assert "showing new (3)" in title and "sorted by file (reversed)" in title
+        table = screen.query_one(QueueTable)
+        assert [r[1] for r in table.rows] == ["c.txt", "b.txt", "a.txt"]
+        await pilot.press("f", "escape", "O")  # in progress: none, still after reopening
+        assert app.screen.query_one(QueueTable).rows == []
+
+
 async def test_brackets_pass_two_files_with_the_same_text_one_after_the_other(tmp_path, store):
     paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt", "d.txt"])
     paths[2].write_text(article(1), encoding="utf-8")  # c.txt is b.txt again: one document

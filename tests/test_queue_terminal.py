@@ -10,6 +10,7 @@ import pytest
 from test_reliability import kill_annotator
 from test_terminal import GUTTER, SPAN_LIST, reference_rows
 from tmux import Tmux
+from wcwidth import wcswidth
 
 from test_queue import article, write_corpus
 
@@ -177,3 +178,20 @@ def test_keys_typed_after_q_change_nothing(tmp_path, session):
     assert statuses(db) == {str(paths[0]): "new", str(paths[1]): "new"}
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM spans").fetchone() == (0,)
+
+
+def test_the_overview_at_50_columns_shows_every_key_and_its_state_whole(tmp_path):
+    write_corpus(tmp_path / "corpus", ["a.txt", "b.txt", "c.txt"])
+    term = Tmux([ANNOTATOR, str(tmp_path / "corpus"), "--db", str(tmp_path / "a.db")], 50, 20)
+    try:
+        term.wait_for(lambda rows: "1 of 3" in rows[-2])
+        term.send("O", "s", "s", "r")  # the longest state: sorted by status (reversed)
+        rows = term.wait_for_text("(reversed)")
+        screen = "\n".join(rows)
+        for shown in ("Queue: 0 / 3 done", "showing all (3)", "sorted by status (reversed)",
+                      "Enter opens", "f status filter", "s sort column", "r reverse",
+                      "Escape back"):
+            assert shown in screen
+        assert all(wcswidth(row.rstrip()) <= 50 for row in rows)
+    finally:
+        term.close()

@@ -202,3 +202,45 @@ async def test_showing_the_list_below_the_text_keeps_the_caret_in_view(seed_text
         row, _ = view.text_layout.locate(view.caret)
         top = view.scroll_offset.y
         assert top <= row < top + view.scrollable_content_region.height
+
+
+@pytest.mark.parametrize("width", [50, 80])
+async def test_tab_when_narrow_shows_the_span_list_below_the_text_and_reaches_it(
+        seed_text, store, width):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(width, 20)) as pilot:
+        await pilot.press("1")  # a span, so the list has a row to jump to
+        view, panel = app.query_one(DocumentView), app.query_one(SpanList)
+        view.move_caret(10)
+        await pilot.press("tab")
+        assert panel.display and panel.has_focus and panel.highlighted == 0
+        assert panel.region.y >= view.region.bottom  # below the text, as l shows it
+        await pilot.press("enter")
+        assert view.has_focus and view.caret == store.spans(app.record.id)[0].start
+        await pilot.press("l")  # l hides it again, as after l
+        assert not panel.display and view.has_focus
+
+
+async def test_tab_reaches_a_list_hidden_with_l_when_wide(seed_text, store):
+    app = AnnotatorApp(seed_text, FILE_NAME, store)
+    async with app.run_test(size=(120, 20)) as pilot:
+        await pilot.press("l", "tab")
+        panel = app.query_one(SpanList)
+        assert panel.display and panel.has_focus
+
+
+@needs_tmux
+def test_tab_at_50_columns_shows_the_span_list_below_the_text_in_a_real_terminal(tmp_path):
+    session = Tmux([shutil.which("annotator"), str(SEED), "--db", str(tmp_path / "a.db")], 50, 20)
+    try:
+        session.wait_for(lambda rows: "? keys" in rows[-2])
+        session.send("1")  # the first word as PER
+        session.wait_for(lambda rows: "1 span" in rows[-3])
+        session.send("Tab")
+        rows = session.wait_for(lambda rows: "[0:6]" in "\n".join(rows[:-3]))
+        above_legend = rows[:-3]  # (the status bar names the span too)
+        listed = [n for n, row in enumerate(above_legend) if "PER" in row and "[0:6]" in row]
+        assert listed and listed[0] > 5  # a row of the list, below the text's rows
+        assert "offset 0/3328" in rows[-2]
+    finally:
+        session.close()

@@ -48,7 +48,34 @@ def test_the_united_nations_is_found_whatever_the_alef_and_harakat():
     assert [text[s:e] for s, e in find_hits(text, "الأمم")] == [text[s:e] for s, e in hits]
 
 
-def test_ta_marbuta_folds_only_with_the_option():
+def test_words_are_found_across_any_run_of_whitespace():
+    text = "قالت الأمم  المتحدة ثم الأمم\nالمتحدة ثم الأُمم\u00a0\t المتحدة والأمم المتحدة"
+    found = [text[s:e] for s, e in find_hits(text, "الأمم المتحدة")]
+    assert found == ["الأمم  المتحدة", "الأمم\nالمتحدة", "الأُمم\u00a0\t المتحدة", "الأمم المتحدة"]
+    assert find_hits(text, "الأمم \n المتحدة") == find_hits(text, "الأمم المتحدة")
+    words = [text[s:e] for s, e in word_occurrences(text, "الأمم المتحدة")]
+    assert words == found[:3]  # in والأمم, not the whole word
+
+
+WORD = st.sampled_from(["الأمم", "الامم", "المتحدة", "بان", "كى", "مون", "UN", "،"])
+GAP = st.lists(st.sampled_from([" ", "\n", "\t", "\u00a0", "\u2003", "\u064e"]), min_size=1,
+               max_size=4).filter(lambda gap: any(c.isspace() for c in gap)).map("".join)
+
+
+@given(st.lists(st.tuples(WORD, GAP), min_size=1, max_size=12), st.data(), OPTIONS)
+def test_a_query_of_words_in_the_text_is_found_whatever_the_whitespace_between(
+        pieces, data, options):
+    text = "".join(word + gap for word, gap in pieces)
+    first = data.draw(st.integers(0, len(pieces) - 1))
+    last = data.draw(st.integers(first, min(len(pieces) - 1, first + 3)))
+    words = [word for word, _ in pieces[first:last + 1]]
+    query = "".join(word + data.draw(GAP) for word in words[:-1]) + words[-1]  # other gaps
+    hits = find_hits(text, query, options)
+    assert hits  # those words stand in the text one after the other
+    for start, end in hits:
+        assert fold_query(text[start:end], options) == fold_query(query, options)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+
     text = "مدينة المدينه"
     assert len(find_hits(text, "مدينه")) == 1
     assert len(find_hits(text, "مدينه", FoldOptions(ta_marbuta=True))) == 2
@@ -115,6 +142,28 @@ def test_the_index_is_kept_in_step_as_documents_are_added(tmp_path_factory, text
             # every document added is searchable at once, whatever was added before
             assert set(store.find_documents(query)) == {
                 doc for doc, t in zip(ids, texts) if find_hits(t, query, FoldOptions(True, True, True))}
+
+
+def test_the_index_finds_words_across_any_run_of_whitespace(store, tmp_path):
+    two = store.open_document("اجتماع الأمم  المتحدة", tmp_path / "a.txt")[0].id
+    store.open_document("الأمم وحدها", tmp_path / "b.txt")
+    line = store.open_document("اجتماع الأمم\nالمتحدة", tmp_path / "c.txt")[0].id
+    short = store.open_document("يا بو\tفي", tmp_path / "d.txt")[0].id  # words under a trigram
+    assert store.find_documents("الأمم المتحدة") == [two, line]
+    assert store.count_documents("الأمم المتحدة") == 2
+    assert store.find_documents("بو في") == [short]
+    assert store.count_documents("بو  في") == 1
+
+
+def test_an_index_written_before_whitespace_folded_still_names_the_documents(tmp_path):
+    path = tmp_path / "annotations.db"
+    with Store(path, annotator="tester") as store:
+        doc = store.open_document("اجتماع الأمم  المتحدة", tmp_path / "a.txt")[0].id
+    with sqlite3.connect(path) as conn:  # the folded copy as the previous release wrote it
+        conn.execute("UPDATE document_folds SET text = ?", ("اجتماع الامم  المتحده",))
+    with Store(path, annotator="tester") as store:
+        assert store.find_documents("الأمم المتحدة") == [doc]
+        assert store.find_documents("الأمم   المتحدة") == [doc]
 
 
 def test_documents_stored_before_the_index_existed_are_indexed_by_the_migration(tmp_path):

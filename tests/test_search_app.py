@@ -53,6 +53,21 @@ async def test_slash_finds_alef_forms_harakat_and_tatweel_at_logical_offsets(sto
         assert app.focused is view  # back to the document: keys step through hits
 
 
+async def test_slash_and_f_find_words_across_a_line_break_or_two_spaces(store, tmp_path):
+    text = "قال الأمم  المتحدة\nثم الأمم\nالمتحدة أيضا."
+    other = store.open_document("في الأمم \t المتحدة", tmp_path / "other.txt")[0].id
+    app = AnnotatorApp(text, "un.txt", store)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await search(pilot, "الأمم المتحدة")
+        assert [text[s:e] for s, e in app._hits] == ["الأمم  المتحدة", "الأمم\nالمتحدة"]
+        assert "1 / 2" in count_shown(app)
+        await pilot.press("escape", "F", "enter")  # the corpus, for the query in the bar
+        await pilot.pause()
+        summary = str(app.screen.query_one("#corpus-summary").render())
+        assert "3 hits in 2 documents" in summary
+    assert other in store.find_documents("الأمم المتحدة")
+
+
 async def test_the_hit_keys_step_forward_and_back_and_wrap(store):
     app = AnnotatorApp(TEXT, "un.txt", store)
     async with app.run_test(size=(100, 20)) as pilot:

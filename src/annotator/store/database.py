@@ -75,6 +75,7 @@ from annotator.text.glyphs import neutralised
 
 
 from .fulltext import candidates, count, index_document, index_pending, pending
+from .read_only import connect_read_only
 from .schema import MIGRATIONS, SCHEMA_VERSION, login_name, schema_version, transaction
 
 __all__ = [
@@ -292,9 +293,8 @@ class Store:
 
     def _inspect_read_only(self) -> None:
         """Refuse a foreign or newer database before the read-write connection writes to it."""
-        uri = Path(os.path.abspath(self.path)).as_uri() + "?mode=ro"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+            conn = connect_read_only(self.path, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as error:
             raise self._failure("opening the database", error) from None
         try:

@@ -16,6 +16,10 @@ covers any other code that stores documents.
 The tokenizer is ``trigram``: Arabic attaches clitics (و ب ل ال) to words, so a search must
 match inside words -- «الامم» in «والأمم» -- which word tokenizers cannot.  A trigram index
 answers queries of three or more folded characters; shorter ones scan the folded copies.
+
+A query of several words asks for documents holding each word (of three characters or more),
+not the phrase: folding makes any run of whitespace one space, but an index written before it
+did holds the runs as they were, and the exact check on each candidate narrows to the phrase.
 """
 
 from __future__ import annotations
@@ -84,32 +88,45 @@ def index_pending(conn: sqlite3.Connection) -> int:
     return len(waiting)
 
 
-def _folded_query(query: str) -> str | None:
-    folded = fold(query, INDEX_FOLDING).text
-    return folded if folded.strip() else None
+def _words(query: str) -> list[str]:
+    """The query folded, cut at whitespace."""
+    return fold(query, INDEX_FOLDING).text.split()
 
 
 def _phrase(folded: str) -> str:
     return '"' + folded.replace('"', '""') + '"'  # one literal string, no FTS5 syntax
 
 
+def _matching(words: list[str]) -> tuple[str, str, list[str]] | None:
+    """The table to ask, the condition and its values for documents holding every word:
+    through the trigram index if a word is long enough (shorter ones are left to the exact
+    check), else by scanning the folded copies; None for a query of no words."""
+    long = [word for word in words if len(word) >= _TRIGRAM]
+    if long:
+        return f"{_TABLE}_fts", f"{_TABLE}_fts MATCH ?", [" AND ".join(map(_phrase, long))]
+    if words:
+        return _TABLE, " AND ".join(["instr(text, ?) > 0"] * len(words)), words
+    return None
+
+
 def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None,
                offset: int = 0) -> list[str]:
     """Ids of the documents whose folded text contains ``query`` folded with
     :data:`INDEX_FOLDING`, in the order they were stored: ``limit`` of them after ``offset``."""
-    folded = _folded_query(query)
-    if folded is None:
+    matching = _matching(_words(query))
+    if matching is None:
         return []
-    if len(folded) < _TRIGRAM:
+    table, condition, values = matching
+    if table == _TABLE:
         rows = conn.execute(
-            f"SELECT doc_id FROM {_TABLE} WHERE instr(text, ?) > 0 ORDER BY rowid LIMIT ? OFFSET ?",
-            (folded, -1 if limit is None else limit, offset),
+            f"SELECT doc_id FROM {_TABLE} WHERE {condition} ORDER BY rowid LIMIT ? OFFSET ?",
+            (*values, -1 if limit is None else limit, offset),
         )
         return [row[0] for row in rows]
     # Ordered by the FTS table's rowid, SQLite streams the matches in order and stops at the
     # limit; ordered by the content table's, it would sort every match first.
     rows = _database(conn)[_TABLE].search(
-        _phrase(folded), columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit,
+        values[0], columns=["doc_id"], order_by=f"{_TABLE}_fts.rowid", limit=limit,
         offset=offset or None)
     return [row["doc_id"] for row in rows]
 
@@ -117,12 +134,10 @@ def candidates(conn: sqlite3.Connection, query: str, limit: int | None = None,
 def count(conn: sqlite3.Connection, query: str, cap: int | None = None) -> int:
     """How many documents :func:`candidates` would list, without listing them; counting
     stops at ``cap`` (a common word is in nearly every document: 1000+ says enough)."""
-    folded = _folded_query(query)
-    if folded is None:
+    matching = _matching(_words(query))
+    if matching is None:
         return 0
-    if len(folded) < _TRIGRAM:
-        sql, value = f"SELECT rowid FROM {_TABLE} WHERE instr(text, ?) > 0", folded
-    else:
-        sql, value = f"SELECT rowid FROM {_TABLE}_fts WHERE {_TABLE}_fts MATCH ?", _phrase(folded)
-    row = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", (value, -1 if cap is None else cap))
+    table, condition, values = matching
+    row = conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {condition} LIMIT ?)",
+                       (*values, -1 if cap is None else cap))
     return row.fetchone()[0]

@@ -24,6 +24,7 @@ from pathlib import Path
 from annotator.text.glyphs import neutralised as _show
 
 from .database import PROGRESS_RANK, Store, StoreError
+from .read_only import connect_read_only
 from .schema import SCHEMA_VERSION, schema_version, transaction
 
 __all__ = ["MergeSummary", "merge_databases"]
@@ -124,9 +125,8 @@ def _readable_source(path: Path) -> Path:
 def _open_input(path: Path) -> sqlite3.Connection:
     """A read-only connection; an older schema is read through an upgraded temporary copy."""
     shown = _show(str(path))
-    uri = path.as_uri() + "?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        conn = connect_read_only(path, isolation_level=None)
         version = schema_version(conn, lambda problem: StoreError(f"{shown}: {problem}"))
     except sqlite3.DatabaseError:
         raise StoreError(f"{shown}: is not an SQLite database; give annotation database files") from None
@@ -224,7 +224,7 @@ def _merge_span(conn: sqlite3.Connection, row: tuple, source: Path, summary: Mer
 
 def _copy(source: Path, destination: Path) -> None:
     """A consistent copy of a live database (its WAL included), by SQLite's backup API."""
-    src = sqlite3.connect(source.as_uri() + "?mode=ro", uri=True)
+    src = connect_read_only(source)
     dst = sqlite3.connect(destination)
     try:
         src.backup(dst)

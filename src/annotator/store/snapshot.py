@@ -1,7 +1,7 @@
 """A read-only snapshot of an annotation database: what export, stats and pipelines read.
 
-:class:`Snapshot` opens the file read-only (``mode=ro``: it never creates, migrates or
-writes a byte) and holds ONE read transaction from opening to closing, so everything read
+:class:`Snapshot` opens the file read-only (read_only.py: it never creates, migrates or
+writes to it, and leaves no log files beside it) and holds ONE read transaction from opening to closing, so everything read
 through it -- however many queries, however long a streamed export takes -- is the same
 consistent state, even while the app or an import is writing (WAL readers never block
 writers).
@@ -27,6 +27,7 @@ from pathlib import Path
 from annotator.text.glyphs import neutralised as _show
 
 from .database import BEST_STATUS, StoreError
+from .read_only import connect_read_only
 from .schema import SCHEMA_VERSION
 
 __all__ = ["Counts", "Record", "Snapshot"]
@@ -83,8 +84,8 @@ class Snapshot:
         if not self.path.is_file():
             raise StoreError(f"{self._shown}: not a database file; {_GIVE}")
         try:
-            uri = self.path.resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn = connect_read_only(self.path.resolve(), isolation_level=None,
+                                     check_same_thread=False)
         except sqlite3.Error as error:
             raise StoreError(f"{self._shown}: cannot open the database ({_show(str(error))})") from None
         try:

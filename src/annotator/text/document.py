@@ -82,6 +82,17 @@ class Document:
         whitespace on both sides of it inside the range (a line feed at an edge does not)."""
         return "\n" in self.text[start:end].strip()
 
+    def trimmed(self, start: int, end: int) -> tuple[int, int] | None:
+        """``[start, end)`` without the whitespace at its edges, or None if nothing else is
+        in it: a span never begins or ends with a space or a line feed (a selection run
+        across a blank line would store one)."""
+        inside = self.text[start:end]
+        kept = inside.lstrip()
+        if not kept:
+            return None
+        low = start + len(inside) - len(kept)
+        return low, low + len(kept.rstrip())
+
 
 class LineCounts:
     """Fenwick (binary indexed) tree of lines per paragraph."""

@@ -2,11 +2,13 @@
 
 Searching «الامم» must find «الأمم», «الأُمَم» and «الامـم»: harakat and tatweel are dropped,
 the alef forms أ إ آ ٱ become ا, final ى becomes ي, and (optionally) ة becomes ه.  Latin letters
-are lower-cased where that keeps one character.
+are lower-cased where that keeps one character.  A run of whitespace (spaces, a line break,
+a tab, a no-break space) is one space, so «الأمم المتحدة» finds the two words however they
+are set apart.
 
 A hit in the folded text is never stored: :class:`Folded` maps it back to logical offsets of
 the original text, ``[start_of(i), end_of(j))``, which covers the harakat and tatweel that sit
-on the hit's letters.
+on the hit's letters, and the whole of a whitespace run that a hit's space stands for.
 """
 
 from __future__ import annotations
@@ -60,6 +62,13 @@ class _Lower(dict):
 
 _LOWER = _Lower()
 _DROPPED_RUN = re.compile("[" + re.escape("".join(sorted(_DROPPED))) + "]+")
+_SPACE_RUN = re.compile(r"\s+")
+# Every character but the plain space that str.isspace() (and so re's \s, and str.split())
+# calls whitespace.  Whitespace runs are found by looking for each of these, and for two plain
+# spaces, with str.find: a pattern that matched them all would stop at every space of the
+# text, and even a character class (no spaces) took as long as the rest of the folding.
+_OTHER_SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+                 "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
 def _fold_kept(text: str, options: FoldOptions) -> str:
@@ -116,9 +125,56 @@ def fold(text: str, options: FoldOptions = FoldOptions()) -> Folded:
         runs.append(runs[-1] + len(pieces[-1]))
         origins.append(match.end())
     kept = "".join([*pieces, text[origins[-1]:]]) if pieces else text
-    return Folded(_fold_kept(kept, options), tuple(runs), tuple(origins), len(text))
+    folded = Folded(kept, tuple(runs), tuple(origins), len(text))
+    spaces = _odd_spaces(kept)
+    if spaces:
+        folded = _one_space_each(folded, spaces)
+    return Folded(_fold_kept(folded.text, options), folded.runs, folded.origins, len(text))
+
+
+def _odd_spaces(kept: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each whitespace run of ``kept`` other than a single plain space,
+    in order."""
+    found = {}
+    for odd in ("  ", *(char for char in _OTHER_SPACES if char in kept)):
+        start = kept.find(odd)
+        while start >= 0:
+            end = start + len(odd)
+            while start and kept[start - 1].isspace():  # widened to the whole run
+                start -= 1
+            while end < len(kept) and kept[end].isspace():
+                end += 1
+            found[start] = end
+            start = kept.find(odd, end)
+    return sorted(found.items())
+
+
+def _one_space_each(dropped: Folded, spaces: list[tuple[int, int]]) -> Folded:
+    """``dropped`` (the text without its dropped characters, and the map back) with each of
+    its whitespace runs ``spaces`` made one space.  The space maps to the run's first
+    character; the character after it to the one after the run, so a hit ending on the space
+    covers the run (and the harakat on it)."""
+    # Kept runs start where a dropped run was and after each whitespace run, except inside
+    # one: the space stands for all of it.
+    starts = sorted(set(dropped.runs).union(end for _, end in spaces))
+    runs, origins = [], []
+    removed = inside = 0  # characters taken out before the start; spaces[inside] is next
+    for start in starts:
+        while inside < len(spaces) and spaces[inside][1] <= start:
+            removed += spaces[inside][1] - spaces[inside][0] - 1
+            inside += 1
+        if inside < len(spaces) and spaces[inside][0] < start:
+            continue
+        runs.append(start - removed)
+        origins.append(dropped.start_of(start))
+    pieces, after = [], 0
+    for start, end in spaces:
+        pieces += (dropped.text[after:start], " ")
+        after = end
+    pieces.append(dropped.text[after:])
+    return Folded("".join(pieces), tuple(runs), tuple(origins), dropped.length)
 
 
 def fold_query(query: str, options: FoldOptions = FoldOptions()) -> str:
     """A query (or any text) folded the same way, without the map back."""
-    return _fold_kept(_DROPPED_RUN.sub("", query), options)
+    return _fold_kept(_SPACE_RUN.sub(" ", _DROPPED_RUN.sub("", query)), options)

@@ -25,7 +25,7 @@ from .screens.corpus_search import CorpusHit, CorpusSearchScreen
 from .screens.help import HelpScreen, label_rows
 from .screens.label_all import LabelAllScreen
 from .screens.latest_size import ReaderScreen
-from .screens.queue_overview import QueueOverview
+from .screens.queue_overview import OverviewOrder, QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
 from .widgets.search_bar import SearchBar
@@ -44,14 +44,15 @@ HELP_NOTES = (
     "Control characters show as visible symbols, bidi controls as arrows; they are inert.\n\n"
     "Search (/ here, F in all documents) ignores harakat and tatweel and folds the alef "
     "forms (hamza above or below, madda, wasla) to a bare alef and alef maqsura to ya, so a "
-    "query typed without hamza finds words written with it. After labelling a span, * offers "
+    "query typed without hamza finds words written with it; any run of spaces or line breaks "
+    "matches any other. After labelling a span, * offers "
     "its other whole-word occurrences as suggestions."
 )
 #: Rows of the ? help for what is not a binding of the reader: Tab is Textual's focus key,
 #: the mouse is handled by the document view.  Listed after ``l``.
 HELP_EXTRA_ROWS = (
     Binding("tab", "", "Span list: the span under the caret highlighted; Up/Down choose, "
-            "Enter jumps to it"),
+            "Enter jumps to it (a hidden list is shown first, as l shows it)"),
     # (not "mouse" or "wheel": Textual shows those key names as emoji)
     Binding("click,drag", "", "Mouse: a click puts the caret on the character, a drag "
             "selects; the wheel scrolls"),
@@ -165,6 +166,7 @@ class AnnotatorApp(App[None]):
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
         self._quitting = False
+        self._overview_order = OverviewOrder()  # f, s, r in the overview, kept for the session
 
     def get_default_screen(self) -> ReaderScreen:
         return ReaderScreen(id="_default")
@@ -288,6 +290,8 @@ class AnnotatorApp(App[None]):
             self._apply_edit(label)
             return
         extent = view.selection
+        if extent is not None and (extent := self._trimmed(*extent)) is None:
+            return
         span = self._span_here() if extent is None else None
         if span is not None:
             status = "accepted" if span.status == "suggested" else None
@@ -343,6 +347,14 @@ class AnnotatorApp(App[None]):
             self._editing = None
         return self._editing is not None
 
+    def _trimmed(self, start: int, end: int) -> tuple[int, int] | None:
+        """A selection without the whitespace at its edges (a span never starts or ends with
+        it), or None after telling the user that it holds nothing else."""
+        trimmed = self.document.trimmed(start, end)
+        if trimmed is None:
+            self.notify("Not labelled: the selection is only whitespace", severity="warning")
+        return trimmed
+
     def _refuse_paragraph_break(self, start: int, end: int) -> bool:
         """A span across a paragraph break is refused: CoNLL and spaCy would read it as two
         entities.  The user labels each paragraph's part instead."""
@@ -353,7 +365,10 @@ class AnnotatorApp(App[None]):
         return True
 
     def _apply_edit(self, label: str | None) -> None:
-        start, end = self.view.selection
+        extent = self._trimmed(*self.view.selection)
+        if extent is None:
+            return  # still editing, as after a refused paragraph break
+        start, end = extent
         if self._refuse_paragraph_break(start, end):
             return  # still editing: the edges can be moved back inside one paragraph
         span_id, self._editing = self._editing, None
@@ -497,7 +512,8 @@ class AnnotatorApp(App[None]):
             self.view.focus()
 
         self.push_screen(
-            QueueOverview(self.store.queue_overview(), self.queue_position, self.options), opened)
+            QueueOverview(self.store.queue_overview(), self.queue_position, self.options,
+                          self._overview_order), opened)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _fill_queue(self) -> None:
@@ -553,10 +569,25 @@ class AnnotatorApp(App[None]):
     def action_toggle_span_list(self) -> None:
         panel = self.query_one(SpanList)
         show = not panel.display  # CSS decides by width until the user chooses
-        panel.set_class(show, "-shown")
-        panel.set_class(not show, "-hidden")
+        self._show_span_list(show)
         if not show:
             self.view.focus()
+
+    def _show_span_list(self, show: bool) -> None:
+        panel = self.query_one(SpanList)
+        panel.set_class(show, "-shown")
+        panel.set_class(not show, "-hidden")
+
+    def action_focus_next(self) -> None:
+        """Tab from the text reaches the span list even where it is hidden (below
+        NARROW_COLUMNS, or after l): it is shown as l shows it, then focused."""
+        if not isinstance(self.screen, ReaderScreen) or not self.view.has_focus:
+            super().action_focus_next()  # the dialogs, the span list, the search box
+            return
+        panel = self.query_one(SpanList)
+        if not panel.display:
+            self._show_span_list(True)
+        panel.focus()
 
     def on_span_list_jump(self, message: SpanList.Jump) -> None:
         self.view.move_caret(message.offset)

@@ -8,20 +8,31 @@ filled from one query (``Store.queue_overview``).  ``f`` cycles the status filte
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from annotator.store import DOCUMENT_STATUSES, QueueRow
 from annotator.text.layout import LayoutOptions, visual_text
+from ..widgets.field_rows import FieldRows
 from ..widgets.queue_table import QueueTable
 
 COLUMNS = ("#", "file", "status", "spans", "labels", "last change")
 #: Filter values in the order ``f`` cycles through them: all, each status, then unreadable.
 FILTERS = (None, *DOCUMENT_STATUSES, "unread")
+KEYS = ("Enter opens", "f status filter", "s sort column", "r reverse", "Escape back")
+
+
+@dataclass
+class OverviewOrder:
+    """What the overview shows and in which order: kept by the app for the session, so the
+    overview opens as it was left."""
+
+    filter: int = 0  # index into FILTERS
+    sort: int = 0  # index into COLUMNS
+    reverse: bool = False
 
 
 class QueueOverview(ModalScreen[tuple[str, int] | None]):
@@ -35,7 +46,9 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
     ]
 
     def __init__(self, rows: list[QueueRow], position: int | None = None,
-                 options: LayoutOptions = LayoutOptions()) -> None:
+                 options: LayoutOptions = LayoutOptions(),
+                 order: OverviewOrder | None = None) -> None:
+        """``order`` is changed by f, s and r: pass the same one to open as left."""
         super().__init__()
         self._options = options
         self._position = position
@@ -48,15 +61,12 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
         ]
         self._widths = [max([len(str(r[k])) for r in self._rows] or [0]) for k in range(len(COLUMNS))]
         self._done = sum(row.status == "done" for row in rows)
-        self._filter = 0
-        self._sort = 0
-        self._reverse = False
+        self._order = OverviewOrder() if order is None else order
 
     def compose(self) -> ComposeResult:
-        yield Static(id="overview-title")
+        yield FieldRows(id="overview-title")
         yield QueueTable(COLUMNS, self._cell, id="overview-table")
-        yield Static("Enter opens  │  f status filter  │  s sort column  │  r reverse  │  "
-                     "Escape back", id="overview-keys")
+        yield FieldRows(KEYS, id="overview-keys")
 
     def on_mount(self) -> None:
         self._fill()
@@ -68,27 +78,28 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
         return visual_text(value, self._options) if column in (1, 4) else str(value)
 
     def _fill(self) -> None:
-        wanted = FILTERS[self._filter]
+        order = self._order
+        wanted = FILTERS[order.filter]
         rows = [r for r in self._rows if wanted is None or r[-1].status == wanted]
-        rows.sort(key=_SORT_KEYS[self._sort], reverse=self._reverse)
+        rows.sort(key=_SORT_KEYS[order.sort], reverse=order.reverse)
         here = next((i for i, r in enumerate(rows) if r[-1].position == self._position), 0)
         self.query_one(QueueTable).set_rows(rows, self._widths, here)
-        self.query_one("#overview-title", Static).update(Text(
-            f"Queue: {self._done} / {len(self._rows)} done  │  showing "
-            f"{'all' if wanted is None else wanted.replace('_', ' ')} ({len(rows)})  │  "
-            f"sorted by {COLUMNS[self._sort]}{' (reversed)' if self._reverse else ''}"
-        ))
+        self.query_one("#overview-title", FieldRows).show_fields([
+            f"Queue: {self._done} / {len(self._rows)} done",
+            f"showing {'all' if wanted is None else wanted.replace('_', ' ')} ({len(rows)})",
+            f"sorted by {COLUMNS[order.sort]}{' (reversed)' if order.reverse else ''}",
+        ])
 
     def action_cycle_filter(self) -> None:
-        self._filter = (self._filter + 1) % len(FILTERS)
+        self._order.filter = (self._order.filter + 1) % len(FILTERS)
         self._fill()
 
     def action_cycle_sort(self) -> None:
-        self._sort = (self._sort + 1) % len(COLUMNS)
+        self._order.sort = (self._order.sort + 1) % len(COLUMNS)
         self._fill()
 
     def action_reverse(self) -> None:
-        self._reverse = not self._reverse
+        self._order.reverse = not self._order.reverse
         self._fill()
 
     def on_queue_table_chosen(self, event: QueueTable.Chosen) -> None:

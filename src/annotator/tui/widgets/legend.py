@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from annotator.text.layout import LayoutOptions, visual_text
 
+from .field_rows import pack
 from .label_style import chip_style
 
 SEPARATOR = Text("  ")
@@ -56,7 +57,7 @@ class Legend(Static):
         """Whole descriptions in up to two rows, else cut ones in one row, else names only in
         one row, else (without the overlap note) names only in two rows."""
         width = self.content_size.width
-        rows = _pack(self._items(None), width)
+        rows = pack(self._items(None), width, SEPARATOR)
         if len(rows) == 1 or (len(rows) <= MAX_ROWS and self._described()):
             return Text("\n").join(SEPARATOR.join(row) for row in rows)
         budget = self._description_budget(width)
@@ -66,9 +67,9 @@ class Legend(Static):
                 return row
         # The names take a second row rather than be cut (a label key that is not on screen
         # cannot be learnt by sight), without the overlap note if it does not fit there.
-        rows = _pack(self._items(budget), width)
+        rows = pack(self._items(budget), width, SEPARATOR)
         if len(rows) > MAX_ROWS:
-            rows = _pack(self._items(budget, note=False), width)
+            rows = pack(self._items(budget, note=False), width, SEPARATOR)
         return Text("\n").join(SEPARATOR.join(row) for row in rows[:MAX_ROWS])
 
     def _items(self, budget: int | None, note: bool = True) -> list[Text]:
@@ -102,20 +103,6 @@ class Legend(Static):
         room = width - SEPARATOR.join(self._items(0)).cell_len - described  # a space each
         share = room // described
         return share if share >= MIN_DESCRIPTION else 0
-
-
-def _pack(items: list[Text], width: int) -> list[list[Text]]:
-    """Items into rows of ``width`` cells, in order, a row breaking only between items."""
-    rows: list[list[Text]] = [[]]
-    used = 0
-    for item in items:
-        needed = item.cell_len + (len(SEPARATOR) if rows[-1] else 0)
-        if rows[-1] and width and used + needed > width:
-            rows.append([])
-            needed, used = item.cell_len, 0
-        rows[-1].append(item)
-        used += needed
-    return rows
 
 
 @lru_cache(maxsize=256)

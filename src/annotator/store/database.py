@@ -516,6 +516,22 @@ class Store:
                 "SELECT annotator, status FROM progress WHERE doc_id = ? AND status != 'new'"
                 " ORDER BY annotator", (doc_id,)))
 
+    def done_by(self, *, excluding: str) -> dict[str, list[str]]:
+        """The annotators (not ``excluding``, the reviewer's name) who marked each document
+        done, for the documents anyone did, in queue order then the order first stored."""
+        done: dict[str, list[str]] = {}
+        with self._reading("reading the document status") as conn:
+            for doc_id, annotator in conn.execute(
+                "SELECT p.doc_id, p.annotator FROM progress AS p"
+                " JOIN documents AS d ON d.id = p.doc_id LEFT JOIN (SELECT doc_id,"
+                " min(position) AS position FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id)"
+                " AS q ON q.doc_id = p.doc_id WHERE p.status = 'done' AND p.annotator != ?"
+                " ORDER BY q.position IS NULL, q.position, d.first_seen, d.rowid, p.annotator",
+                (excluding,),
+            ):
+                done.setdefault(doc_id, []).append(annotator)
+        return done
+
     def _document(self, conn: sqlite3.Connection, doc_id: str) -> DocumentRecord:
         row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM {_DOC_FROM} WHERE d.id = :id",
                            {"me": self.annotator, "id": doc_id}).fetchone()

@@ -98,7 +98,7 @@ def test_two_labels_by_one_annotator_on_one_range_are_a_dispute():
     assert not c.agreed and c.labels == ("PER", "ORG")
 
 
-def test_done_by_lists_finishers_in_queue_order_without_the_reviewer(tmp_path):
+def test_done_by_lists_finishers_in_queue_order_and_the_overview_counts_the_reviewers_spans(tmp_path):
     db = tmp_path / "annotations.db"
     with Store(db, annotator="ali") as ali, Store(db, annotator="sara") as sara, \
             Store(db, annotator="gold") as gold:
@@ -109,10 +109,16 @@ def test_done_by_lists_finishers_in_queue_order_without_the_reviewer(tmp_path):
                                    (gold, first, "done"), (ali, second, "in_progress"),
                                    (sara, second, "done"), (sara, third, "skipped")]:
             store.set_status(doc, status)
-        assert gold.done_by(excluding="gold") == {first: ["ali", "sara"], second: ["sara"]}
+        assert gold.done_by() == {first: ["ali", "gold", "sara"], second: ["sara"]}
         ali.enqueue([str(tmp_path / "2.txt"), str(tmp_path / "1.txt")])
         texts = {"2.txt": "two", "1.txt": "one"}
         ali.store_queued([QueueRead(entry.position, texts[entry.path[-5:]])
                           for entry in ali.queue()])  # stored: the queue's order wins
-        assert list(gold.done_by(excluding="gold")) == [second, first]
-        assert gold.done_by(excluding="ali") == {first: ["gold", "sara"], second: ["sara"]}
+        assert list(gold.done_by()) == [second, first]
+        gold.add_span(first, 0, 3, "PER")
+        sara.add_span(first, 1, 2, "ORG")  # not the reviewer's: not counted
+        [one, two] = gold.documents_overview([first, second])
+        assert (one.position, one.doc_id, one.status, one.spans, one.labels) == (
+            0, first, "done", 1, "PER")
+        assert (two.position, two.status, two.spans, two.labels) == (1, "new", 0, "")
+        assert two.path == str((tmp_path / "2.txt").resolve())

@@ -35,8 +35,10 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
     ]
 
     def __init__(self, rows: list[QueueRow], position: int | None = None,
-                 options: LayoutOptions = LayoutOptions()) -> None:
+                 options: LayoutOptions = LayoutOptions(), *, title: str = "Queue") -> None:
+        """``title`` names what the rows are (the review lists only documents to review)."""
         super().__init__()
+        self._title = title
         self._options = options
         self._position = position
         # One tuple per queue entry: the cells' values (as sorted) and the entry.
@@ -74,7 +76,7 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
         here = next((i for i, r in enumerate(rows) if r[-1].position == self._position), 0)
         self.query_one(QueueTable).set_rows(rows, self._widths, here)
         self.query_one("#overview-title", Static).update(Text(
-            f"Queue: {self._done} / {len(self._rows)} done  │  showing "
+            f"{self._title}: {self._done} / {len(self._rows)} done  │  showing "
             f"{'all' if wanted is None else wanted.replace('_', ' ')} ({len(rows)})  │  "
             f"sorted by {COLUMNS[self._sort]}{' (reversed)' if self._reverse else ''}"
         ))

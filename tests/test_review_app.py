@@ -16,7 +16,7 @@ from annotator.store import Store
 from annotator.tui.review import ReviewApp
 from annotator.tui.widgets.span_list import SpanList
 from annotator.tui.widgets.status_bar import StatusBar
-from tmux import ANNOTATOR, needs_tmux, terminal  # noqa: F401
+from tmux import ANNOTATOR, Tmux, needs_tmux
 
 TEXT = "زار بان كي مون حلب ثم عاد إلى نيويورك مع وفد الأمم المتحدة."
 #: (start, end) of a word or words of TEXT.
@@ -201,7 +201,6 @@ def test_paths_narrow_the_review_to_their_documents(team, tmp_path, capsys):
 def test_review_in_a_real_terminal_then_export_the_gold_set(tmp_path, seed_text):
     """ali and sara finished the seed article; the reviewer accepts all agreed, picks one
     label of a dispute and draws a new span; export --annotator gold writes exactly those."""
-    from tmux import Tmux
 
     db = tmp_path / "annotations.db"
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", seed_text)]
@@ -238,3 +237,18 @@ def test_review_in_a_real_terminal_then_export_the_gold_set(tmp_path, seed_text)
     spans = [(s["start"], s["end"], s["label"]) for s in record["spans"]]
     assert spans == [(0, 6, "MISC"), (18, 26, "PER"), (39, 45, "ORG"), (85, 91, "PER")]
     assert (w3, w6, w14) == ((18, 26), (39, 45), (85, 91))
+
+
+async def test_help_lists_the_review_keys_and_not_the_suggestion_ones(team):
+    gold, _, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause(0.05)
+        shown = " ".join(str(static.render()) for static in app.screen.query("Static"))
+        assert "Accept every agreed candidate of the document" in shown
+        assert "Reject the candidate under the caret" in shown
+        assert "Review into gold: candidates are" in shown
+        assert "Label all occurrences" not in shown and "from the source" not in shown
+        await pilot.press("escape", "asterisk", "R")  # no place in review: nothing happens
+        assert [s.status for s in gold.spans(app.record.id, ("suggested",))] == ["suggested"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from annotator.store.review import Candidate, candidates
+from annotator.text.glyphs import neutralised
 
 from .app import HELP_NOTES, AnnotatorApp
 from .screens.queue_overview import QueueOverview
@@ -116,8 +117,8 @@ class ReviewApp(AnnotatorApp):
             self._take(candidate, candidate.label)
             return
         keys = {name: n for n, (name, _) in enumerate(self.labels, 1)}
-        choices = ", ".join(f"{keys[label]} {label}" if label in keys else f"{label} (no key)"
-                            for label in candidate.labels)
+        choices = ", ".join(f"{keys[label]} {neutralised(label)}" if label in keys
+                            else f"{neutralised(label)} (no key)" for label in candidate.labels)
         self.notify(f"{describe_votes(candidate, self.options)}: press the label's key to "
                     f"accept it with that label ({choices})", markup=False)
 

@@ -13,6 +13,7 @@ from textual.widgets._toast import Toast
 
 from annotator.cli.review import run
 from annotator.store import Store
+from annotator.text.layout import visual_text
 from annotator.tui.review import ReviewApp
 from annotator.tui.widgets.span_list import SpanList
 from annotator.tui.widgets.status_bar import StatusBar
@@ -84,6 +85,15 @@ async def test_candidates_are_agreed_or_disputed_and_say_who_gave_what(team):
         rows = [str(option.prompt) for option in app.query_one(SpanList).options]
         assert any("= " in row and "agreed: ali, sara" in row for row in rows)
         assert any("≠ " in row and "(ali: none)" in row for row in rows)
+        # drawn apart: agreed like a suggestion, disputed also bold on a dark ground
+        strip = list(app.view.render_line(0))
+        bold = "".join(seg.text for seg in strip if seg.style and seg.style.bold)
+        underlined = "".join(seg.text for seg in strip if seg.style and seg.style.underline)
+        disputed = [visual_text(TEXT[s:e]) for s, e in (HALAB, UN_LONG)]
+        agreed = [visual_text(TEXT[s:e]) for s, e in (BAN, NY)]
+        assert all(word in bold for word in disputed)
+        assert not any(word in bold for word in agreed)
+        assert all(word in underlined for word in agreed + disputed)
         await pilot.press("t")  # the finishers' spans, read-only; hana's is not among them
         assert {s.annotator for s in app.others} == {"ali", "sara"}
 

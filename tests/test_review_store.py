@@ -122,3 +122,10 @@ def test_done_by_lists_finishers_in_queue_order_and_the_overview_counts_the_revi
             0, first, "done", 1, "PER")
         assert (two.position, two.status, two.spans, two.labels) == (1, "new", 0, "")
         assert two.path == str((tmp_path / "2.txt").resolve())
+
+
+def test_the_same_span_twice_by_one_annotator_is_not_agreement():
+    """(The store refuses such a duplicate; a merged or hand-edited file may hold one.)"""
+    spans = [S(0, 3, "PER", "ali"), S(0, 3, "PER", "ali"), S(0, 3, "PER", "sara")]
+    [c] = candidates(spans, ["ali", "sara"])
+    assert not c.agreed and c.votes == (("ali", "PER"), ("ali", "PER"), ("sara", "PER"))

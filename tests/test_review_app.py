@@ -262,3 +262,16 @@ async def test_help_lists_the_review_keys_and_not_the_suggestion_ones(team):
         assert "Label all occurrences" not in shown and "from the source" not in shown
         await pilot.press("escape", "asterisk", "R")  # no place in review: nothing happens
         assert [s.status for s in gold.spans(app.record.id, ("suggested",))] == ["suggested"]
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--gold", "x\x1b[31m"], "the annotator «x␛[31m» contains control or invisible characters"),
+    (["/no/such/file.txt"], "/no/such/file.txt: no such file or folder"),
+])
+def test_bad_input_is_one_inert_line_and_exit_2(team, capsys, args, says):
+    _, _, db = team
+    with pytest.raises(SystemExit) as stop:
+        run(["--db", str(db), *args])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and says in err
+    assert err.count("\n") == 1 and "\x1b" not in err

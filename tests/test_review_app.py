@@ -169,6 +169,8 @@ async def test_D_marks_the_document_done_for_gold_and_opens_the_next_to_review(t
         assert "review 2 of 2 · 1 done" in str(app.query_one(StatusBar).render())
         await pilot.press("left_square_bracket")
         assert app.record.id == doc
+        await pilot.press("right_square_bracket", "left_square_bracket")
+        assert app.record.id == doc
         await pilot.press("left_square_bracket")
         await pilot.pause(0.05)
         assert "No more documents to review that way" in toasts(app)
@@ -275,3 +277,19 @@ def test_bad_input_is_one_inert_line_and_exit_2(team, capsys, args, says):
     err = capsys.readouterr().err
     assert stop.value.code == 2 and says in err
     assert err.count("\n") == 1 and "\x1b" not in err
+
+
+async def test_a_document_finished_while_reviewing_joins_the_review(team, tmp_path):
+    gold, doc, db = team
+    app = review_app(gold)
+    async with app.run_test(size=(120, 16)) as pilot:
+        assert "review 1 of 1" in str(app.query_one(StatusBar).render())
+        with Store(db, annotator="ali") as ali, Store(db, annotator="hana") as hana:
+            later = ali.open_document(OTHER, tmp_path / "u.txt")[0].id
+            ali.set_status(later, "done")
+            hana.set_status(later, "done")
+        app._poll_store()  # what the timer does each second
+        await pilot.pause()
+        assert "review 1 of 2" in str(app.query_one(StatusBar).render())
+        await pilot.press("right_square_bracket")
+        assert app.record.id == later

@@ -26,10 +26,13 @@ BIDI_EXPLICIT = "\x1b[8l"
 BIDI_IMPLICIT = "\x1b[8h"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, review: bool = False) -> argparse.ArgumentParser:
+    """The reader's options; with ``review`` those of ``annotator review`` (--gold, the name
+    decisions are stored under, in place of --annotator)."""
     parser = OneLineParser(
-        prog="annotator",
-        description="Read (and later label) Arabic and other right-to-left text in a terminal.",
+        prog="annotator review" if review else "annotator",
+        description=REVIEW_DESCRIPTION if review else
+        "Read (and later label) Arabic and other right-to-left text in a terminal.",
         epilog="Options given here win over the project file (./annotator.toml or --config).\n"
         "annotator init writes a commented example of it.\n\n"
         # The other commands parse their own arguments; without this list a new user who
@@ -43,12 +46,15 @@ def build_parser() -> argparse.ArgumentParser:
         "  annotator spacy-config  write a spaCy training config (Arabic, NER)\n"
         "  annotator agreement     how well annotators agree\n"
         "  annotator merge         merge databases made offline into one\n"
+        "  annotator review        settle the annotators' differences into a gold set\n"
         "  annotator serve         the same app in web browsers",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "paths", nargs="*", metavar="PATH",
-        help="a text file to open (UTF-8, UTF-16 with BOM, or --encoding); or several files, "
+        help="review only the documents of these files, folders (their --pattern files) and "
+        "globs; none: every document two annotators marked done" if review else
+        "a text file to open (UTF-8, UTF-16 with BOM, or --encoding); or several files, "
         "folders (their --pattern files, recursively) and globs, worked through as one queue; "
         "none: the project file's files, else resume the queue stored in --db",
     )
@@ -77,8 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--allow-overlap", action=argparse.BooleanOptionalAction,
                         help="allow overlapping and nested spans (span categorisation); by "
                         "default a span that overlaps another is refused (NER)")
-    parser.add_argument("--annotator", help="your name on the spans you make (default: your login)")
+    if review:
+        parser.add_argument("--gold", default="gold", metavar="NAME",
+                            help="the annotator the reviewed spans are stored under (default "
+                            "gold); annotator export --annotator NAME writes them")
+    else:
+        parser.add_argument("--annotator",
+                            help="your name on the spans you make (default: your login)")
     return parser
+
+
+REVIEW_DESCRIPTION = (
+    "Review the documents two or more annotators marked done: accept the spans they agree "
+    "on, settle the rest, and store the result as the gold annotator's spans.")
 
 
 def _labels(value: str) -> list[str]:
@@ -134,6 +151,10 @@ def main(argv: list[str] | None = None) -> None:
         from annotator.cli.team import run as run_team
 
         raise SystemExit(run_team(argv))
+    if argv and argv[0] == "review":
+        from annotator.cli.review import run as review
+
+        raise SystemExit(review(argv[1:]))
     if argv and argv[0] == "serve":
         from annotator.cli.serve import run as serve
 
@@ -192,6 +213,12 @@ def main(argv: list[str] | None = None) -> None:
             )
     except StoreError as error:  # an unusable database, a bad label or annotator name
         _fail(str(error))
+    run_app(app, bidi, store)
+
+
+def run_app(app, bidi: str, store) -> None:
+    """Run the app (bidi-capable terminals told not to reorder what the app reorders), then
+    close the store."""
     explicit = bidi == "app" and sys.stdout.isatty()
     if explicit:
         _write_terminal(BIDI_EXPLICIT)

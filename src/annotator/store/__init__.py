@@ -16,6 +16,7 @@ from .database import (
     Store,
     StoreError,
     check_name,
+    text_id,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Counts, Record, Snapshot
@@ -50,5 +51,6 @@ __all__ = [
     "Store",
     "StoreError",
     "check_name",
+    "text_id",
     "open_store",
 ]

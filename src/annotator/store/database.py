@@ -516,6 +516,45 @@ class Store:
                 "SELECT annotator, status FROM progress WHERE doc_id = ? AND status != 'new'"
                 " ORDER BY annotator", (doc_id,)))
 
+    def done_by(self) -> dict[str, list[str]]:
+        """Who marked each document done (annotator names, sorted), for the documents anyone
+        did, in queue order then the order first stored."""
+        done: dict[str, list[str]] = {}
+        with self._reading("reading the document status") as conn:
+            for doc_id, annotator in conn.execute(
+                "SELECT p.doc_id, p.annotator FROM progress AS p"
+                " JOIN documents AS d ON d.id = p.doc_id LEFT JOIN (SELECT doc_id,"
+                " min(position) AS position FROM queue WHERE doc_id IS NOT NULL GROUP BY doc_id)"
+                " AS q ON q.doc_id = p.doc_id WHERE p.status = 'done'"
+                " ORDER BY q.position IS NULL, q.position, d.first_seen, d.rowid, p.annotator"
+            ):
+                done.setdefault(doc_id, []).append(annotator)
+        return done
+
+    def documents_overview(self, doc_ids: list[str]) -> list[QueueRow]:
+        """Overview rows for these documents, in this order (position: the place in the
+        list): this annotator's status, accepted spans, labels and last change."""
+        found = []
+        with self._reading("reading documents") as conn:
+            for rank, doc_id in enumerate(doc_ids):
+                row = conn.execute(
+                    "SELECT d.source, coalesce(m.status, 'new'), coalesce(m.changed, ''),"
+                    " (SELECT count(*) FROM spans WHERE doc_id = d.id AND annotator = :me"
+                    "  AND status = 'accepted'),"
+                    " (SELECT coalesce(group_concat(label), '') FROM (SELECT DISTINCT label"
+                    "  FROM spans WHERE doc_id = d.id AND annotator = :me AND status = 'accepted'"
+                    "  ORDER BY label)),"
+                    " (SELECT coalesce(max(updated), '') FROM spans WHERE doc_id = d.id"
+                    "  AND annotator = :me)"
+                    " FROM documents AS d LEFT JOIN progress AS m ON m.doc_id = d.id"
+                    " AND m.annotator = :me WHERE d.id = :doc",
+                    {"me": self.annotator, "doc": doc_id}).fetchone()
+                if row is not None:
+                    source, status, changed, spans, labels, updated = row
+                    found.append(QueueRow(rank, source, doc_id, status, spans, labels,
+                                          max(changed, updated), None))
+        return found
+
     def _document(self, conn: sqlite3.Connection, doc_id: str) -> DocumentRecord:
         row = conn.execute(f"SELECT {_DOC_COLUMNS} FROM {_DOC_FROM} WHERE d.id = :id",
                            {"me": self.annotator, "id": doc_id}).fetchone()
@@ -1221,3 +1260,7 @@ def _now() -> str:
 
 def _default_user() -> str:
     return login_name()
+
+
+#: A text's document id, for code that must find a file's document without storing it.
+text_id = _text_id

@@ -106,6 +106,11 @@ class AnnotatorApp(App[None]):
         Binding("q", "quit", "Quit"),
     ]
 
+    #: The statuses of what n/p step through after S, and what they are called.
+    OFFERS: tuple[str, ...] = ("suggested",)
+    OFFERS_NAME = "suggestions"
+    HELP_NOTES = HELP_NOTES  # the ? screen's notes under the keys
+
     def __init__(
         self,
         text: str,
@@ -212,13 +217,17 @@ class AnnotatorApp(App[None]):
 
     # -- the store --------------------------------------------------------------------------
 
-    def _reload_spans(self) -> None:
+    def _load_spans(self) -> tuple[list, list]:
+        """(the spans keys act on, the spans only drawn with t) of the open document."""
         # One's own spans and every suggestion are the ones keys act on; another
         # annotator's accepted spans are only ever drawn (t), never in self.spans.
         me = self.store.annotator
         every = self.store.spans(self.record.id)
-        self.spans = [s for s in every if s.annotator == me or s.status == "suggested"]
-        self.others = [s for s in every if s.annotator != me and s.status == "accepted"]
+        return ([s for s in every if s.annotator == me or s.status == "suggested"],
+                [s for s in every if s.annotator != me and s.status == "accepted"])
+
+    def _reload_spans(self) -> None:
+        self.spans, self.others = self._load_spans()
         colours = dict(self.labels)
         self.view.set_spans(self.spans, colours)
         self.view.set_others(self.others if self._show_others else [])
@@ -313,11 +322,12 @@ class AnnotatorApp(App[None]):
 
     def action_next_span(self, direction: int) -> None:
         caret = self.view.caret
-        spans = [s for s in self.spans if s.status == "suggested"] if self._suggestions_only else self.spans
+        spans = ([s for s in self.spans if s.status in self.OFFERS] if self._suggestions_only
+                 else self.spans)
         starts = sorted({s.start for s in spans})
         after = [s for s in starts if s > caret] if direction > 0 else [s for s in starts if s < caret]
         if not after:
-            self.notify(f"No more {'suggestions' if self._suggestions_only else 'spans'} that way")
+            self.notify(f"No more {self.OFFERS_NAME if self._suggestions_only else 'spans'} that way")
             return
         self.view.move_caret(after[0] if direction > 0 else after[-1])
 
@@ -403,7 +413,7 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_suggestions_only(self) -> None:
         self._suggestions_only = not self._suggestions_only
-        self.notify("n/p: suggestions only" if self._suggestions_only else "n/p: every span")
+        self.notify(f"n/p: {self.OFFERS_NAME} only" if self._suggestions_only else "n/p: every span")
         self._update_status()
 
     def action_toggle_others(self) -> None:
@@ -609,7 +619,7 @@ class AnnotatorApp(App[None]):
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,
             progress=self._progress,
-            suggestions_only=self._suggestions_only,
+            suggestions_only=self._suggestions_only, offers=self.OFFERS_NAME,
             others=self.view.others_at(view.caret),
         )
 
@@ -766,4 +776,4 @@ class AnnotatorApp(App[None]):
         after_l = next(i for i, b in enumerate(bindings) if b.action == "toggle_span_list") + 1
         bindings[after_l:after_l] = HELP_EXTRA_ROWS
         labels = label_rows(self.labels, self.label_descriptions, self.options)
-        self.push_screen(HelpScreen(bindings, HELP_NOTES, labels, mode=self.bidi_note))
+        self.push_screen(HelpScreen(bindings, self.HELP_NOTES, labels, mode=self.bidi_note))

@@ -47,9 +47,11 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
 
     def __init__(self, rows: list[QueueRow], position: int | None = None,
                  options: LayoutOptions = LayoutOptions(),
-                 order: OverviewOrder | None = None) -> None:
-        """``order`` is changed by f, s and r: pass the same one to open as left."""
+                 order: OverviewOrder | None = None, *, title: str = "Queue") -> None:
+        """``order`` is changed by f, s and r: pass the same one to open as left.
+        ``title`` names what the rows are (the review lists only documents to review)."""
         super().__init__()
+        self._title = title
         self._options = options
         self._position = position
         # One tuple per queue entry: the cells' values (as sorted) and the entry.
@@ -85,7 +87,7 @@ class QueueOverview(ModalScreen[tuple[str, int] | None]):
         here = next((i for i, r in enumerate(rows) if r[-1].position == self._position), 0)
         self.query_one(QueueTable).set_rows(rows, self._widths, here)
         self.query_one("#overview-title", FieldRows).show_fields([
-            f"Queue: {self._done} / {len(self._rows)} done",
+            f"{self._title}: {self._done} / {len(self._rows)} done",
             f"showing {'all' if wanted is None else wanted.replace('_', ' ')} ({len(rows)})",
             f"sorted by {COLUMNS[order.sort]}{' (reversed)' if order.reverse else ''}",
         ])

@@ -37,7 +37,10 @@ from annotator.text.layout import (
     terminal_row_isolation,
 )
 
-from .label_style import NO_LABEL_COLOUR, OTHERS_OVER_OWN, others_style, span_style
+from .label_style import (
+    NO_LABEL_COLOUR, OTHERS_OVER_OWN, candidate_style, others_style, span_style,
+)
+from .votes import CANDIDATE_STATUSES
 
 
 class SpanLike(Protocol):
@@ -270,6 +273,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _span_style(self, span: SpanLike) -> Style:
         colour = self._label_colours.get(span.label, NO_LABEL_COLOUR)
+        if span.status in CANDIDATE_STATUSES:  # review into gold
+            return self.rich_style + candidate_style(colour, span.status == "agreed",
+                                                     self.app.no_color)
         return self.rich_style + span_style(colour, span.status == "suggested", self.app.no_color)
 
     def set_spans(self, spans: Sequence[SpanLike], colours: dict[str, str]) -> None:

@@ -26,6 +26,20 @@ def span_style(colour: str, suggested: bool, no_color: bool) -> Style:
     return Style(reverse=True) if no_color else Style(color="black", bgcolor=colour)
 
 
+def candidate_style(colour: str, agreed: bool, no_color: bool) -> Style:
+    """A review candidate: an agreed one looks like a suggestion (coloured, underlined); a
+    disputed one is also on a dark ground and bold, so disagreements stand out in a page."""
+    agreed_look = span_style(colour, True, no_color)
+    if agreed:
+        return agreed_look
+    return agreed_look + (DISPUTED_NO_COLOR if no_color else DISPUTED)
+
+
+#: Added to a suggestion's look for a disputed review candidate (bold alone without colour).
+DISPUTED = Style(bold=True, bgcolor="grey23")
+DISPUTED_NO_COLOR = Style(bold=True)
+
+
 def others_style(colour: str, no_color: bool) -> Style:
     """Another annotator's span, shown read-only: no fill, bold in its label's colour with a
     line over it (terminals without overline show the bold colour alone) -- never italic and

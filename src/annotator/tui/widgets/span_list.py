@@ -11,6 +11,11 @@ from textual.widgets.option_list import Option
 
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
+
+from .votes import describe_votes
+
+#: A review candidate's mark after its chip: = all agreed, ≠ a disagreement.
+CANDIDATE_MARKS = {"agreed": " =", "disputed": " ≠"}
 from .label_style import NO_LABEL_COLOUR, chip_style
 
 
@@ -38,11 +43,13 @@ class SpanList(OptionList):
             row = Text()
             colour = colours.get(span.label, NO_LABEL_COLOUR)
             row.append(f" {neutralised(span.label)} ", style=chip_style(colour, self.app.no_color))
-            mark = " ?" if span.status == "suggested" else ""
+            mark = CANDIDATE_MARKS.get(span.status, " ?" if span.status == "suggested" else "")
             row.append(f"{mark} {visual_text(text[span.start:span.end], options)} ")
             row.append(f"[{span.start}:{span.end}]", style="dim")
             if span.status == "suggested":  # tell the sources apart; a name is untrusted text
                 row.append(f" {visual_text(span.annotator, options)}", style="italic dim")
+            elif span.status in CANDIDATE_MARKS:  # review: who gave which label
+                row.append(f" {describe_votes(span, options)}", style="italic dim")
             rows.append(Option(row))
         self._offsets = [start for start, _ in self._extents]
         if not rows:  # a first-time user sees where to start

@@ -12,6 +12,8 @@ from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions, visual_text
 from annotator.text.navigation import word_at
 
+from .votes import CANDIDATE_STATUSES, describe_votes
+
 SEPARATOR = "  │  "
 #: Fields kept however narrow the terminal: without them the bar says nothing about the caret.
 KEEP = 0
@@ -19,6 +21,7 @@ KEEP = 0
 DROP_ORDER = (
     "character", "file", "direction", "status", "word", "others",
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
+    "second span",  # the outer of two spans under the caret goes before the inner one
     "span", "selected text", "progress",
 )
 
@@ -48,7 +51,8 @@ class StatusBar(Static):
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
-                   progress: str = "", suggestions_only: bool = False, others=()) -> None:
+                   progress: str = "", suggestions_only: bool = False,
+                   offers: str = "suggestions", others=()) -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
@@ -59,13 +63,16 @@ class StatusBar(Static):
         elif word:
             fields.append(("word", f"{visual_text(text[word[0]:word[1]], options)} "
                            f"[{word[0]}:{word[1]}]"))
-        for span in spans[:2]:
-            if span.status == "suggested":  # whose: a source name is untrusted text too
-                fields.append(("span", f"suggested {neutralised(span.label)} "
+        for kind, span in zip(("span", "second span"), spans):
+            if span.status in CANDIDATE_STATUSES:  # review: who gave which label
+                fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}] "
+                               f"{describe_votes(span, options)}"))
+            elif span.status == "suggested":  # whose: a source name is untrusted text too
+                fields.append((kind, f"suggested {neutralised(span.label)} "
                                f"[{span.start}:{span.end}] by "
                                f"{visual_text(neutralised(span.annotator), options)}"))
             else:
-                fields.append(("span", f"{neutralised(span.label)} [{span.start}:{span.end}]"))
+                fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}]"))
         for span in others[:2]:  # another annotator's, shown read-only; a name is untrusted
             fields.append(("others", f"{neutralised(span.label)} [{span.start}:{span.end}] by "
                            f"{visual_text(neutralised(span.annotator), options)} (read-only)"))
@@ -74,7 +81,7 @@ class StatusBar(Static):
         if status:
             fields.append(("status", neutralised(status.replace("_", " "))))
         if suggestions_only:
-            fields.append(("mode", "n/p: suggestions"))
+            fields.append(("mode", f"n/p: {offers}"))
         fields.append(("keys", "? keys"))
         self._fields = fields
         self._draw()

@@ -233,3 +233,25 @@ def test_a_schema_4_database_migrates_decisions_to_the_annotators_who_made_them(
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("SELECT count(*) FROM spans WHERE status = 'rejected'").fetchone() == (1,)
+
+
+def test_merge_carries_each_annotator_s_decisions_to_the_same_suggestion(tmp_path):
+    from annotator.store.merging import merge_databases
+
+    homes = []
+    for name, extent, decision in (("amal", BAN, "accepted"), ("badr", ALEPPO, "rejected")):
+        db = tmp_path / f"{name}.db"
+        with Store(db, annotator=name) as store:
+            doc = store.open_document(TEXT, f"/{name}/news.txt")[0].id
+            store.add_suggestions([(doc, [(*BAN, "PER"), (*ALEPPO, "LOC")])], annotator="patterns")
+            store.decide_suggestion(suggestion(store, doc, extent).id, decision)
+        homes.append(db)
+    said: list[str] = []
+    for _ in range(2):  # twice: nothing more
+        merge_databases(homes, tmp_path / "team.db", report=said.append)
+    with Store(tmp_path / "team.db", annotator="amal") as amal, \
+            Store(tmp_path / "team.db", annotator="badr") as badr:
+        assert open_ones(amal, doc) == [(*ALEPPO, "LOC", "patterns")]
+        assert open_ones(badr, doc) == [(*BAN, "PER", "patterns")]
+        assert accepted(badr, doc) == [(*BAN, "PER", "amal")]
+    assert said == []

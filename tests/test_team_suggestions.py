@@ -3,13 +3,17 @@ two Stores with different annotators on it, as two people in a team use it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tmux import terminal  # noqa: F401 -- the fixture
 
 from annotator.pipeline.agreement import agreement
 from annotator.store import SCHEMA_VERSION, Snapshot, Store, StoreError
@@ -255,3 +259,118 @@ def test_merge_carries_each_annotator_s_decisions_to_the_same_suggestion(tmp_pat
         assert open_ones(badr, doc) == [(*BAN, "PER", "patterns")]
         assert accepted(badr, doc) == [(*BAN, "PER", "amal")]
     assert said == []
+
+
+# -- the app: a / r / A / R / 1-9 / x / e / u, two annotators in turn -----------------------
+
+
+async def in_app(db: Path, who: str, keys_at: list[tuple[int, tuple[str, ...]]]):
+    """Open the article as ``who``, press keys with the caret at offsets, and return what
+    the app holds as suggestions (start, end, source) afterwards."""
+    from annotator.tui.app import AnnotatorApp
+    from annotator.tui.widgets.document_view import DocumentView
+
+    with Store(db, annotator=who) as store:
+        app = AnnotatorApp(TEXT, "/news.txt", store)
+        async with app.run_test(size=(100, 20)) as pilot:
+            for offset, keys in keys_at:
+                app.query_one(DocumentView).move_caret(offset)
+                await pilot.pause()
+                await pilot.press(*keys)
+                await pilot.pause()
+            return [(s.start, s.end, s.annotator) for s in app.spans if s.status == "suggested"]
+
+
+async def test_in_the_app_each_annotator_decides_for_themselves(tmp_path):
+    db = tmp_path / "team.db"
+    with Store(db, annotator="amal") as store:
+        doc = store.open_document(TEXT, "/news.txt")[0].id
+        store.add_suggestions([(doc, [(*BAN, "PER"), (*ALEPPO, "LOC"), (*DAMASCUS, "LOC")])],
+                              annotator="patterns")
+        un, worried = (AT("الأمم"), AT("الأمم") + 13), (AT("قلقة"), AT("قلقة") + 4)
+        store.add_suggestions([(doc, [(*un, "ORG"), (*worried, "MISC")])], annotator="model")
+    everything = [(*BAN, "patterns"), (*ALEPPO, "patterns"), (*DAMASCUS, "patterns"),
+                  (*un, "model"), (*worried, "model")]
+    # amal: a on بان كي مون, r on حلب, 3 (ORG) on دمشق, A on the model's
+    left = await in_app(db, "amal", [(BAN[0], ("a",)), (ALEPPO[0], ("r",)),
+                                     (DAMASCUS[0], ("3",)), (un[0], ("A",))])
+    assert left == []
+    # badr sees every suggestion still; x on one rejects it for him, e on one changes nothing
+    left = await in_app(db, "badr", [])
+    assert left == everything
+    left = await in_app(db, "badr", [(worried[0], ("x",)), (BAN[0], ("e", "enter")), (un[0], ("R",))])
+    assert left == everything[:3]
+    with Store(db, annotator="amal") as amal, Store(db, annotator="badr") as badr:
+        assert accepted(amal, doc) == [(*BAN, "PER", "amal"), (*DAMASCUS, "ORG", "amal"),
+                                       (*un, "ORG", "amal"), (*worried, "MISC", "amal")]
+        assert badr.decisions(doc) == {s.id: "rejected" for s in amal.spans(doc, ("suggested",))
+                                       if s.annotator == "model"}
+        assert len(amal.spans(doc, ("suggested",))) == 5  # no decision touched a suggestion row
+    # amal undoes her last three decisions (A made two), then redoes the oldest of them
+    left = await in_app(db, "amal", [(0, ("u", "u", "u", "ctrl+r"))])
+    assert left == [(*un, "model"), (*worried, "model")]
+    with Store(db, annotator="amal") as amal:
+        assert accepted(amal, doc) == [(*BAN, "PER", "amal"), (*DAMASCUS, "ORG", "amal")]
+
+
+# -- a real terminal: two annotators in turn on the seed article -----------------------------
+
+
+def test_two_annotators_in_turn_in_a_real_terminal(terminal, tmp_path):
+    """amal accepts one imported suggestion and rejects another in the real `annotator`;
+    badr, opening the same article on the same database after her, still sees both."""
+    from conftest import SEED
+    from test_suggest import run
+
+    from annotator.text.loading import load_text
+
+    text = load_text(SEED)
+    words = [("الأسد", "PER"), ("بان كى مون", "PER"), ("حلب", "LOC")]
+    spans = [{"start": text.index(w), "end": text.index(w) + len(w), "label": label}
+             for w, label in words]
+    (tmp_path / "model.jsonl").write_text(
+        json.dumps({"text": text, "spans": spans}, ensure_ascii=False) + "\n", encoding="utf-8")
+    for times in range(2):  # importing twice adds nothing
+        result = run("import", "model.jsonl", "--db", "annotations.db", cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert "imported 0 spans" in result.stderr and "3 already present" in result.stderr
+    assad, ban, aleppo = [f"[{s['start']}:{s['end']}] by import" for s in spans]
+
+    def shows(session, text, present=True):  # on the status bar, the screen's last line
+        def holds(rows):
+            shown = [r for r in rows if r.strip()]
+            return bool(shown) and "offset" in shown[-1] and (text in shown[-1]) == present
+        rows = session.wait_for(holds, timeout=60)
+        assert holds(rows), "\n".join(rows)
+
+    def quit(session):  # and wait for the process to end, so the two come in turn
+        session.send("q")
+        for _ in range(240):
+            if subprocess.run(["tmux", "has-session", "-t", session.name], capture_output=True).returncode:
+                return
+            time.sleep(0.25)
+        raise AssertionError("annotator did not quit on q")
+
+    amal = terminal(SEED, 120, 24, "--annotator", "amal")
+    shows(amal, "offset 0/")
+    amal.send("S", "n")  # suggestions only; the first: الأسد
+    shows(amal, f"suggested PER {assad}")
+    amal.send("a", "n")  # accept it; on to بان كى مون
+    shows(amal, f"suggested PER {ban}")
+    amal.send("r")
+    shows(amal, "suggested", present=False)  # rejected: gone from her screen
+    quit(amal)
+
+    badr = terminal(SEED, 120, 24, "--annotator", "badr")
+    shows(badr, "offset 0/")
+    badr.send("S", "n")
+    shows(badr, f"suggested PER {assad}")
+    badr.send("n")
+    shows(badr, f"suggested PER {ban}")
+    badr.send("n")
+    shows(badr, f"suggested LOC {aleppo}")
+    quit(badr)
+    with Store(tmp_path / "annotations.db", annotator="amal") as store:
+        [doc] = store.document_ids()
+        assert accepted(store, doc) == [(spans[0]["start"], spans[0]["end"], "PER", "amal")]
+        assert [(s.start, s.end) for s in store.suggestions(doc)] == [(spans[2]["start"], spans[2]["end"])]

@@ -155,11 +155,13 @@ _OVERLAPPING = (
 )
 
 # An accepted span of :me's in :doc in the way of suggestion ``s``: the same offsets and label,
-# or (unless :overlap) any overlap -- they decided that stretch already.
+# or (unless :overlap) any overlap -- they decided that stretch already.  As in _OVERLAPPING,
+# the longest accepted span bounds how far back one can start, so each check scans a few rows.
 _MINE_IN_THE_WAY = (
-    "a.doc_id = :doc AND a.status = 'accepted' AND a.annotator = :me AND a.start < s.end"
-    " AND a.end > s.start AND (NOT :overlap OR (a.start = s.start AND a.end = s.end"
-    " AND a.label = s.label))"
+    "a.doc_id = :doc AND a.start < s.end AND a.end > s.start AND a.status = 'accepted'"
+    " AND a.annotator = :me AND (NOT :overlap OR (a.start = s.start AND a.end = s.end"
+    " AND a.label = s.label)) AND a.start > s.start"
+    " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
 
 

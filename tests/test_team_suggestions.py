@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from tmux import terminal  # noqa: F401 -- the fixture
 
 from annotator.pipeline.agreement import agreement
+from annotator.pipeline.stats import collect
 from annotator.store import SCHEMA_VERSION, Snapshot, Store, StoreError
 
 TEXT = "قال بان كي مون في حلب ثم دمشق وحمص إن الأمم المتحدة قلقة"
@@ -149,6 +150,8 @@ def test_export_stats_and_agreement_count_each_annotator_s_accepted_spans(team):
     assert counts.spans_by_annotator == {("amal", "accepted"): 3, ("badr", "accepted"): 1,
                                          ("patterns", "suggested"): 3}
     assert (pair.a, pair.b, pair.exact.a, pair.exact.b, pair.exact.f1) == ("amal", "badr", 3, 1, 0.5)
+    assert collect(amal.path)["suggestions_decided"] == {
+        "amal": {"accepted": 3, "rejected": 0}, "badr": {"accepted": 1, "rejected": 1}}
 
 
 # -- a property: any interleaving of decisions, undos and redos by two annotators ----------

@@ -798,7 +798,9 @@ class Store:
     ) -> Span:
         """Change a span's offsets, label or status.  Overlaps the span already had are kept;
         only new ones need ``allow_overlap``.  A call that changes nothing records nothing.
-        Accepting a suggestion makes it this annotator's."""
+        This changes the row itself, for everyone: on a suggestion, an annotator's decision
+        is :meth:`decide_suggestion` (which the app uses), not this.  Setting a suggestion
+        accepted here makes the row this annotator's."""
         if label is not None:
             _check_name(label, "label")
         if status is not None:

@@ -209,9 +209,10 @@ def test_each_annotator_sees_what_they_have_not_decided_and_is_not_under_their_s
 
 def test_a_schema_4_database_migrates_decisions_to_the_annotators_who_made_them(tmp_path):
     """tests/data/schema4-suggestions.db was written by the release before (see
-    make_schema4_db.py beside it): amal accepted بان كي مون as ORG in place and rejected حلب,
-    undid a rejection of حمص, badr rejected the model's two with R, and a script rejected
-    one with no trace of who."""
+    make_schema4_db.py beside it): amal's * proposed two spans under her name and she
+    accepted one; she accepted بان كي مون as ORG in place and rejected حلب, undid a
+    rejection of حمص, badr rejected the model's two with R, and a script rejected one with
+    no trace of who."""
     db = tmp_path / "old.db"
     shutil.copyfile(LEGACY, db)
     with sqlite3.connect(db) as conn:
@@ -220,23 +221,26 @@ def test_a_schema_4_database_migrates_decisions_to_the_annotators_who_made_them(
             Store(db, annotator="chadi") as chadi:
         [doc] = amal.document_ids()
         un, worried, hums = (AT("الأمم"), AT("الأمم") + 13), (AT("قلقة"), AT("قلقة") + 4), (AT("حمص"), AT("حمص") + 3)
-        # amal's span accepted in place is kept as hers; the suggestion it was is back
-        assert accepted(chadi, doc) == [(*BAN, "ORG", "amal")]
+        then, that = (AT("ثم"), AT("ثم") + 2), (AT("إن"), AT("إن") + 2)
+        # spans accepted in place are kept as amal's; the suggestions they were are back
+        assert accepted(chadi, doc) == [(*BAN, "ORG", "amal"), (*then, "MISC", "amal")]
         assert open_ones(chadi, doc) == [  # the script's rejected MISC stays hidden: no one to name
             (*BAN, "PER", "patterns"), (*ALEPPO, "LOC", "patterns"), (*DAMASCUS, "LOC", "patterns"),
             (*hums, "LOC", "patterns"), (*un, "ORG", "model"), (*worried, "MISC", "model")]
+        # amal's * proposals are hers alone now, under *amal
         assert open_ones(amal, doc) == [(*DAMASCUS, "LOC", "patterns"), (*hums, "LOC", "patterns"),
-                                        (*un, "ORG", "model"), (*worried, "MISC", "model")]
-        assert open_ones(badr, doc) == [(*BAN, "PER", "patterns"), (*ALEPPO, "LOC", "patterns"),
-                                        (*DAMASCUS, "LOC", "patterns"), (*hums, "LOC", "patterns")]
+                                        (*that, "MISC", "*amal"), (*un, "ORG", "model"),
+                                        (*worried, "MISC", "model")]
+        assert open_ones(badr, doc) == open_ones(chadi, doc)[:4]
         assert sorted(badr.decisions(doc).values()) == ["rejected", "rejected"]
         # the old undo entries now undo the decision, the per-annotator way
         assert badr.undo(doc) == "undid: reject suggestion MISC [52:56] from model"
         assert amal.redo(doc) is None  # an old-style redo entry was dropped
         assert amal.undo(doc) == "undid: reject suggestion LOC [18:21] from patterns"
         assert amal.undo(doc) == "undid: accept suggestion PER [4:14] from patterns as ORG"
+        assert amal.undo(doc) == "undid: accept suggestion MISC [22:24] from *amal"
         assert accepted(chadi, doc) == []
-        assert len(open_ones(amal, doc)) == 6
+        assert len(open_ones(amal, doc)) == 8
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("SELECT count(*) FROM spans WHERE status = 'rejected'").fetchone() == (1,)

@@ -3,7 +3,7 @@ the release before suggestions became per annotator:
 
     git archive c5edb23 src | tar -x -C /tmp/old && PYTHONPATH=/tmp/old/src python tests/data/make_schema4_db.py
 
-Two sources suggest in one article; amal accepts one in place (with 1-9's label change),
+Two sources suggest in one article; amal's * proposes two, she accepts one of them; amal accepts one in place (with 1-9's label change),
 rejects one, accepts one and undoes it, rejects one and undoes it; badr rejects one
 suggestion with R; a rejected row with no undo entry is written as a script could.
 """
@@ -27,6 +27,10 @@ with Store(OUT, annotator="amal") as amal, Store(OUT, annotator="badr") as badr:
     amal.add_suggestions([(doc.id, [(at("الأمم"), at("الأمم") + 13, "ORG"), (at("قلقة"), at("قلقة") + 4, "MISC")])],
                          annotator="model")
     amal.add_suggestions([(doc.id, [(0, 3, "MISC")])], annotator="script")
+    # what * did: amal's own proposals under her name, on her undo log; she accepts one
+    own = amal.add_spans(doc.id, [(at("إن"), at("إن") + 2, "MISC"), (at("ثم"), at("ثم") + 2, "MISC")],
+                         status="suggested")
+    amal.update_span(own[1].id, status="accepted")
     by = {(s.start, s.label): s for s in amal.spans(doc.id)}
     amal.update_span(by[at("بان"), "PER"].id, status="accepted", label="ORG")  # 1-9 on a suggestion
     amal.update_span(by[at("حلب"), "LOC"].id, status="rejected")

@@ -159,6 +159,8 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
     holds the suggestion it was, that suggestion is put back for the others, with the
     accepter's decision.  Those log entries become ``decide`` entries, so ``u`` still undoes
     the decision; redo entries of old decisions are dropped (they would redo the old way).
+    What ``*`` proposed was stored under the proposer's own name, with an ``add`` entry on
+    their undo log: it goes to the source ``*NAME``, which only NAME sees.
     """
     conn.execute(
         """CREATE TABLE decisions (
@@ -186,13 +188,31 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
         " ON s.id = h.span_id AND s.status = 'accepted' AND s.annotator = h.annotator"
         f" WHERE h.undone = 0 AND {_DECIDED} ORDER BY h.id", ("accepted",)).fetchall()
     for entry, who, when, before, after in acceptances:
-        suggestion = _restore_suggestion(conn, json.loads(before))
+        old = json.loads(before)
+        if old["annotator"] == who:  # one's own * proposal
+            old["annotator"] = f"*{who}"
+        suggestion = _restore_suggestion(conn, old)
         conn.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, 'accepted', ?)",
                      (suggestion, who, when))
         conn.execute(
-            "UPDATE history SET action = 'decide', span_id = ?, before = json_set(before, '$.id', ?),"
+            "UPDATE history SET action = 'decide', span_id = ?,"
+            " before = json_set(before, '$.id', ?, '$.annotator', ?),"
             " after = json_object('decision', 'accepted', 'created', ?, 'span', json(after))"
-            " WHERE id = ?", (suggestion, suggestion, when, entry))
+            " WHERE id = ?", (suggestion, suggestion, old["annotator"], when, entry))
+    _rename_star_proposals(conn)
+
+
+def _rename_star_proposals(conn: sqlite3.Connection) -> None:
+    """Suggestions stored under the name of whoever added them on their own undo log (what
+    ``*`` did) become ``*NAME``'s, in the log too, so undo still finds them as they are."""
+    own = ("SELECT h.id FROM history AS h WHERE h.span_id = spans.id AND h.action = 'add'"
+           " AND h.annotator = spans.annotator")
+    conn.execute("UPDATE history SET after = json_set(after, '$.annotator', '*' || annotator)"
+                 " WHERE action = 'add' AND json_extract(after, '$.status') = 'suggested'"
+                 " AND json_extract(after, '$.annotator') = annotator AND span_id IN"
+                 " (SELECT id FROM spans WHERE status = 'suggested')")
+    conn.execute(f"UPDATE spans SET annotator = '*' || annotator WHERE status = 'suggested'"
+                 f" AND substr(annotator, 1, 1) != '*' AND EXISTS ({own})")
 
 
 def _restore_suggestion(conn: sqlite3.Connection, old: dict) -> int:

@@ -77,8 +77,9 @@ class AnnotatorApp(App[None]):
         Binding("x,delete", "delete_span", "Delete the span under the caret"),
         Binding("e", "edit_span", "Edit the span's edges: select it, adjust, then Enter"),
         Binding("enter", "apply_edit", "Apply the edited edges", show=False),
-        Binding("a", "accept", "Accept the suggestion under the caret"),
-        Binding("r", "reject", "Reject the suggestion under the caret"),
+        Binding("a", "accept", "Accept the suggestion under the caret, for you (the others "
+                "still see it until they decide)"),
+        Binding("r", "reject", "Reject the suggestion under the caret, for you"),
         Binding("A", "decide_source('accepted')", "Accept every suggestion in this document from "
                 "the source of the one under the caret"),
         Binding("R", "decide_source('rejected')", "Reject every suggestion in this document from "

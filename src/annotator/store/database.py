@@ -665,15 +665,18 @@ class Store:
         those they have not decided, that do not duplicate one of their accepted spans nor
         (unless ``allow_overlap``) overlap one, and not another person's own (``*NAME``)."""
         with self._reading("reading suggestions") as conn:
-            rows = conn.execute(
-                f"SELECT {_SPAN_COLUMNS} FROM spans AS s WHERE doc_id = :doc AND status = 'suggested'"
-                " AND NOT EXISTS (SELECT 1 FROM decisions WHERE suggestion_id = s.id"
-                "   AND annotator = :me)"
-                " AND (substr(annotator, 1, 1) != '*' OR annotator = '*' || :me)"
-                f" AND NOT EXISTS (SELECT 1 FROM spans AS a WHERE {_MINE_IN_THE_WAY})"
-                " ORDER BY start, end, id",
-                {"doc": doc_id, "me": self.annotator, "overlap": int(allow_overlap)},
-            ).fetchall()
+            return self._open_suggestions(conn, doc_id, allow_overlap)
+
+    def _open_suggestions(self, conn: sqlite3.Connection, doc_id: str, allow_overlap: bool) -> list[Span]:
+        rows = conn.execute(
+            f"SELECT {_SPAN_COLUMNS} FROM spans AS s WHERE doc_id = :doc AND status = 'suggested'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions WHERE suggestion_id = s.id"
+            "   AND annotator = :me)"
+            " AND (substr(annotator, 1, 1) != '*' OR annotator = '*' || :me)"
+            f" AND NOT EXISTS (SELECT 1 FROM spans AS a WHERE {_MINE_IN_THE_WAY})"
+            " ORDER BY start, end, id",
+            {"doc": doc_id, "me": self.annotator, "overlap": int(allow_overlap)},
+        ).fetchall()
         return [Span(*row) for row in rows]
 
     def decisions(self, doc_id: str) -> dict[int, str]:
@@ -715,12 +718,10 @@ class Store:
         ``(changed, left)``."""
         _check_choice(status, ("accepted", "rejected"), "decision")
         changed = left = 0
-        open_ones = [s for s in self.suggestions(doc_id, allow_overlap=allow_overlap)
-                     if s.annotator == annotator]
         with self._writing("deciding suggestions") as conn:
-            for suggestion in open_ones:
-                if self._decided(conn, suggestion.id) is not None:
-                    continue  # decided in another window since it was read
+            for suggestion in self._open_suggestions(conn, doc_id, allow_overlap):
+                if suggestion.annotator != annotator:
+                    continue
                 try:
                     self._decide(conn, suggestion, status, None, allow_overlap)
                 except StoreError:

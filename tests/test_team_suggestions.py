@@ -224,14 +224,16 @@ def test_a_schema_4_database_migrates_decisions_to_the_annotators_who_made_them(
         then, that = (AT("ثم"), AT("ثم") + 2), (AT("إن"), AT("إن") + 2)
         # spans accepted in place are kept as amal's; the suggestions they were are back
         assert accepted(chadi, doc) == [(*BAN, "ORG", "amal"), (*then, "MISC", "amal")]
+        imported = (AT("كي"), AT("كي") + 6, "PER", "import")  # for everyone, as before
         assert open_ones(chadi, doc) == [  # the script's rejected MISC stays hidden: no one to name
-            (*BAN, "PER", "patterns"), (*ALEPPO, "LOC", "patterns"), (*DAMASCUS, "LOC", "patterns"),
-            (*hums, "LOC", "patterns"), (*un, "ORG", "model"), (*worried, "MISC", "model")]
+            (*BAN, "PER", "patterns"), imported, (*ALEPPO, "LOC", "patterns"),
+            (*DAMASCUS, "LOC", "patterns"), (*hums, "LOC", "patterns"), (*un, "ORG", "model"),
+            (*worried, "MISC", "model")]
         # amal's * proposals are hers alone now, under *amal
         assert open_ones(amal, doc) == [(*DAMASCUS, "LOC", "patterns"), (*hums, "LOC", "patterns"),
                                         (*that, "MISC", "*amal"), (*un, "ORG", "model"),
                                         (*worried, "MISC", "model")]
-        assert open_ones(badr, doc) == open_ones(chadi, doc)[:4]
+        assert open_ones(badr, doc) == open_ones(chadi, doc)[:5]
         assert sorted(badr.decisions(doc).values()) == ["rejected", "rejected"]
         # the old undo entries now undo the decision, the per-annotator way
         assert badr.undo(doc) == "undid: reject suggestion MISC [52:56] from model"
@@ -240,7 +242,7 @@ def test_a_schema_4_database_migrates_decisions_to_the_annotators_who_made_them(
         assert amal.undo(doc) == "undid: accept suggestion PER [4:14] from patterns as ORG"
         assert amal.undo(doc) == "undid: accept suggestion MISC [22:24] from *amal"
         assert accepted(chadi, doc) == []
-        assert len(open_ones(amal, doc)) == 8
+        assert len(open_ones(amal, doc)) == 9
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta").fetchone() == (str(SCHEMA_VERSION),)
         assert conn.execute("SELECT count(*) FROM spans WHERE status = 'rejected'").fetchone() == (1,)

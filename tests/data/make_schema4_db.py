@@ -5,7 +5,8 @@ the release before suggestions became per annotator:
 
 Two sources suggest in one article; amal's * proposes two, she accepts one of them; amal accepts one in place (with 1-9's label change),
 rejects one, accepts one and undoes it, rejects one and undoes it; badr rejects one
-suggestion with R; a rejected row with no undo entry is written as a script could.
+suggestion with R; a rejected row with no undo entry is written as a script could; and
+`annotator import` adds a suggestion, on its own undo log.
 """
 
 import sys
@@ -41,4 +42,6 @@ with Store(OUT, annotator="amal") as amal, Store(OUT, annotator="badr") as badr:
     badr.decide_suggestions(doc.id, "model", "rejected")  # R
     with badr._writing("a script") as conn:  # rejected with no undo entry: nobody to name
         conn.execute("UPDATE spans SET status = 'rejected' WHERE annotator = 'script'")
+with Store(OUT, annotator="import") as imported:  # as `annotator import` stores a suggestion
+    imported.add_span(doc.id, at("كي"), at("كي") + 6, "PER", status="suggested")
 print(OUT, file=sys.stderr)

@@ -204,13 +204,15 @@ def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
 
 def _rename_star_proposals(conn: sqlite3.Connection) -> None:
     """Suggestions stored under the name of whoever added them on their own undo log (what
-    ``*`` did) become ``*NAME``'s, in the log too, so undo still finds them as they are."""
+    ``*`` did) become ``*NAME``'s, in the log too, so undo still finds them as they are.
+    Not ``import``'s: ``annotator import`` records its spans on the log of a Store named
+    ``import``, and its suggestions are for everyone."""
     own = ("SELECT h.id FROM history AS h WHERE h.span_id = spans.id AND h.action = 'add'"
-           " AND h.annotator = spans.annotator")
+           " AND h.annotator = spans.annotator AND h.annotator != 'import'")
     conn.execute("UPDATE history SET after = json_set(after, '$.annotator', '*' || annotator)"
                  " WHERE action = 'add' AND json_extract(after, '$.status') = 'suggested'"
-                 " AND json_extract(after, '$.annotator') = annotator AND span_id IN"
-                 " (SELECT id FROM spans WHERE status = 'suggested')")
+                 " AND json_extract(after, '$.annotator') = annotator AND annotator != 'import'"
+                 " AND span_id IN (SELECT id FROM spans WHERE status = 'suggested')")
     conn.execute(f"UPDATE spans SET annotator = '*' || annotator WHERE status = 'suggested'"
                  f" AND substr(annotator, 1, 1) != '*' AND EXISTS ({own})")
 

@@ -160,13 +160,19 @@ async def test_label_all_occurrences_suggests_whole_words_here_and_elsewhere(sto
                                        ("الامـم", "ORG", "suggested")])
         there = [(s.start, s.end, s.status) for s in store.spans(other_id)]
         assert there == [(0, 5, "suggested"), (26, 31, "suggested")]  # not inside وللأمم
+        # the proposals are this annotator's own, under a source that names them
+        assert {s.annotator for s in store.spans(other_id)} == {f"*{store.annotator}"}
         # a suggestion is accepted or rejected like an imported one; A does not offer it again
         view.move_caret(TEXT.index("الامـم"))
         await pilot.press("r")
         await press_and_wait(app, pilot, "asterisk")
         assert type(app.screen).__name__ != "LabelAllScreen"  # nothing left to offer
         statuses = sorted(s.status for s in store.spans(app.record.id, SPAN_STATUSES))
-        assert statuses == ["accepted", "rejected", "suggested"]
+        assert statuses == ["accepted", "suggested", "suggested"]  # rejected for me alone
+        assert [TEXT[s.start:s.end] for s in store.suggestions(app.record.id)] == ["الأُمَمَ"]
+    with Store(store.path, annotator="someone-else") as other_annotator:
+        assert other_annotator.suggestions(app.record.id) == []  # private to who pressed *
+        assert other_annotator.suggestions(other_id) == []
 
 
 async def test_label_all_here_only_leaves_other_documents_alone(store, tmp_path):

@@ -146,7 +146,7 @@ def test_folded_phrase_hits_are_exactly_the_whole_token_occurrences(case):
 # -- the store: reruns, accepted spans, interruption ----------------------------------------
 
 
-def test_second_run_adds_nothing_and_accepted_spans_win(tmp_path):
+def test_second_run_adds_nothing_and_accepted_spans_hide_suggestions_from_their_owner(tmp_path):
     text = "قال الأمين العام للأمم المتحدة إن الأمم المتحدة قلقة"
     db = tmp_path / "a.db"
     [doc] = store_texts(db, [text])
@@ -159,11 +159,16 @@ def test_second_run_adds_nothing_and_accepted_spans_win(tmp_path):
         result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     end = text.index("قلقة")
+    # amal's span is hers: the phrase over it is still proposed, to everybody else
     assert spans_of(db, doc) == [
         (first, first + 5, "LOC", "amal", "accepted"),
+        (first, first + 13, "ORG", "patterns", "suggested"),
         (end, end + 4, "ORG", "patterns", "suggested"),
     ]
     assert "added 0 suggestions" in result.stderr and "left out 2" in result.stderr
+    with Store(db, annotator="amal") as amal, Store(db, annotator="badr") as badr:
+        assert [(s.start, s.end) for s in amal.suggestions(doc)] == [(end, end + 4)]
+        assert [(s.start, s.end) for s in badr.suggestions(doc)] == [(first, first + 13), (end, end + 4)]
 
 
 def test_rejected_suggestions_do_not_come_back(tmp_path):
@@ -172,10 +177,13 @@ def test_rejected_suggestions_do_not_come_back(tmp_path):
     patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
     run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
     with Store(db, annotator="amal") as store:
-        [span] = store.spans(doc)
-        store.update_span(span.id, status="rejected")
+        [span] = store.suggestions(doc)
+        store.decide_suggestion(span.id, "rejected")
     run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
-    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "rejected")]
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested")]  # still the one row
+    with Store(db, annotator="amal") as amal, Store(db, annotator="badr") as badr:
+        assert amal.suggestions(doc) == []  # not back for the one who rejected it
+        assert [(s.start, s.end) for s in badr.suggestions(doc)] == [(4, 7)]
 
 
 def test_ctrl_c_keeps_every_document_done_before_it(tmp_path):
@@ -387,18 +395,25 @@ def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_
     with Store(db, annotator="amal") as store:
         store.add_suggestions([(doc, [(4, 7, "LOC"), (11, 15, "LOC"), (16, 20, "LOC")])], annotator="m1")
         store.add_suggestions([(doc, [(0, 3, "MISC")])], annotator="m2")
+        store.add_suggestions([(doc, [(11, 20, "LOC")])], annotator="m1")  # over both of the next
         store.add_span(doc, 4, 7, "PER")  # a person's span over حلب, after the suggestions
+        # حلب is hidden from amal (her PER is there); the long one clashes with the two
+        # accepted before it in the same call, so it stays open
         assert store.decide_suggestions(doc, "m1", "accepted") == (2, 1)
     assert spans_of(db, doc) == [
         (0, 3, "MISC", "m2", "suggested"),  # another source: untouched
-        (4, 7, "LOC", "m1", "suggested"),  # would overlap the accepted PER: left
+        (4, 7, "LOC", "m1", "suggested"),  # the suggestions are all still there for others
         (4, 7, "PER", "amal", "accepted"),
-        (11, 15, "LOC", "amal", "accepted"),  # accepted: amal's now, she answers for them
+        (11, 15, "LOC", "m1", "suggested"),
+        (11, 15, "LOC", "amal", "accepted"),  # amal's own spans, she answers for them
+        (11, 20, "LOC", "m1", "suggested"),
+        (16, 20, "LOC", "m1", "suggested"),
         (16, 20, "LOC", "amal", "accepted"),
     ]
     with Store(db, annotator="amal") as store:
-        store.undo(doc)  # one step: the last accepted suggestion
-    assert spans_of(db, doc)[4] == (16, 20, "LOC", "m1", "suggested")
+        assert store.undo(doc) == "undid: accept suggestion LOC [16:20] from m1"  # one step
+        assert [(s.start, s.end) for s in store.suggestions(doc)] == [(0, 3), (16, 20)]
+    assert (16, 20, "LOC", "amal", "accepted") not in spans_of(db, doc)
 
 
 def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_path):

@@ -58,13 +58,17 @@ def test_suggestions_from_two_sources_are_accepted_and_rejected_in_the_app(tmp_p
         until(session, lambda rows: "offset 22/" in status(rows) and "suggested" not in status(rows))
     finally:
         session.close()
-    with Store(tmp_path / "annotations.db", annotator="t") as store:
+    with Store(tmp_path / "annotations.db", annotator="amal") as store:
         [doc_id] = store.document_ids()
         decided = [(s.start, s.end, s.label, s.annotator, s.status)
                    for s in store.spans(doc_id, ("accepted", "suggested", "rejected"))]
-    assert decided == [
-        (4, 14, "PER", "amal", "accepted"),  # accepted: amal's now
-        (15, 18, "LOC", "patterns", "rejected"),
+        assert store.suggestions(doc_id) == []  # amal decided every one
+        assert sorted(store.decisions(doc_id).values()) == ["accepted", "accepted", "rejected"]
+    assert decided == [  # the suggestions stay for the rest of the team; amal's spans are hers
+        (4, 14, "PER", "people", "suggested"),
+        (4, 14, "PER", "amal", "accepted"),
+        (15, 18, "LOC", "patterns", "suggested"),
+        (22, 26, "LOC", "patterns", "suggested"),
         (22, 26, "LOC", "amal", "accepted"),
     ]
 

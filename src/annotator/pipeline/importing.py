@@ -32,9 +32,9 @@ line's annotator (a document already stored keeps its source and statuses untouc
 the line's ``meta.annotator`` (else ``--annotator``, else ``"import"``) and
 ``--status`` (default ``suggested``: imported predictions show in the app as
 suggestions).  A span whose (start, end, label) the document already has --
-in any status, from anyone, including a suggestion someone rejected; with
-``--status accepted``, among the line's annotator's own spans -- is left
-alone and counted as already present, so importing the same file twice adds
+as a suggestion, from any source, including one someone rejected (their
+decision stays on it); with ``--status accepted``, among the line's
+annotator's own spans -- is left alone and counted as already present, so importing the same file twice adds
 nothing and nothing stored is changed or lost.  The run ends with a summary.
 The database is created only when the first line with something to store
 comes: a file whose every line is bad leaves no ``annotations.db`` behind.
@@ -402,6 +402,8 @@ class _Run:
         who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
         if self.status == "accepted":  # another annotator's spans never block this one's
             existing = [s for s in existing if s.annotator == who]
+        else:  # a person's accepted span is theirs: the suggestion is for everyone else
+            existing = [s for s in existing if s.status != "accepted"]
         present = {(s.start, s.end, s.label) for s in existing}
         new_spans = []
         for span in parsed.spans:

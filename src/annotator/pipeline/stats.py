@@ -66,6 +66,9 @@ def collect(db_path: str | os.PathLike) -> dict:
             "by_label_and_status": label_status,
             "by_annotator_and_status": annotator_status,
         },
+        # each annotator decides suggestions for themselves: how many they accepted/rejected
+        "suggestions_decided": {name: _in_order(row, ("accepted", "rejected")) for name, row
+                                in _matrix(counts.decisions_by_annotator).items()},
     }
 
 
@@ -119,5 +122,8 @@ def render_table(stats: dict) -> str:
         lines += [""] + _table("progress", docs["by_annotator"], list(DOCUMENT_STATUSES))
     if spans["by_annotator_and_status"]:
         lines += [""] + _table("annotator", spans["by_annotator_and_status"], columns)
+    if stats["suggestions_decided"]:
+        lines += [""] + _table("suggestions decided", stats["suggestions_decided"],
+                               ["accepted", "rejected"])
     # Names come from the data; a stand-in is one column like the control it replaces.
     return "\n".join(map(neutralised, lines)) + "\n"

@@ -339,7 +339,7 @@ def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable
 class SuggestSummary:
     documents: int = 0
     added: int = 0
-    present: int = 0  # already there, or over an accepted span
+    present: int = 0  # already there as a suggestion
     unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
     too_long: int = 0  # documents longer than the pipeline's max_length, not read
     max_length: int = 0
@@ -352,7 +352,7 @@ class SuggestSummary:
             f"{'s' * (self.added != 1)} as {_show(annotator)}"
         )
         if self.present:
-            text += f", left out {self.present} already there or over accepted spans"
+            text += f", left out {self.present} already there"
         if self.unknown:
             counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
             text += f", left out labels not in the label set: {counts} (add --add-labels)"

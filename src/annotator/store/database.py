@@ -51,6 +51,15 @@ document's status and caret belong to a (document, annotator) pair, a missing ro
 
     progress(doc_id, annotator, status, caret, changed)   -- documents loses status, caret, changed
 
+Schema version 5 makes suggestions proposals to each annotator (see ``schema._migrate_4_to_5``).
+A suggestion row (status ``suggested``, annotator = its source: ``patterns``, a model,
+``import``, or ``*NAME`` for what NAME's ``*`` proposed, which only NAME sees) is never
+changed by a decision: accepting adds the accepter's own accepted span, and either way
+``decisions`` records that this annotator decided it, so it stays open for everyone else.
+The undo log's ``decide`` entry takes back both at once::
+
+    decisions(suggestion_id, annotator, decision, created)   -- decision: accepted | rejected
+
 Time stamps are ISO 8601 in UTC (``2026-11-25T01:02:03.456789+00:00``).  Pure Python over
 ``sqlite3``: no Textual or Rich imports.
 """
@@ -143,6 +152,16 @@ _DOC_FROM = "documents AS d LEFT JOIN progress AS p ON p.doc_id = d.id AND p.ann
 _OVERLAPPING = (
     "doc_id = :doc AND start < :end AND end > :start AND status = 'accepted'"
     " AND annotator IN (:owner, :me) AND start > :start"
+    " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
+)
+
+# An accepted span of :me's in :doc in the way of suggestion ``s``: the same offsets and label,
+# or (unless :overlap) any overlap -- they decided that stretch already.  As in _OVERLAPPING,
+# the longest accepted span bounds how far back one can start, so each check scans a few rows.
+_MINE_IN_THE_WAY = (
+    "a.doc_id = :doc AND a.start < s.end AND a.end > s.start AND a.status = 'accepted'"
+    " AND a.annotator = :me AND (NOT :overlap OR (a.start = s.start AND a.end = s.end"
+    " AND a.label = s.label)) AND a.start > s.start"
     " - (SELECT max(end - start) FROM spans WHERE doc_id = :doc AND status = 'accepted')"
 )
 
@@ -640,9 +659,11 @@ class Store:
         """Store machine suggestions for many documents in ONE durable transaction.
 
         ``batch`` holds ``(doc_id, [(start, end, label), ...])``.  A suggestion is left out
-        when the same ``(start, end, label)`` is already there in any status, from anyone
-        (so running a suggester twice adds nothing, and a rejected suggestion does not come
-        back), or when it overlaps an accepted span (a person decided that stretch already).
+        when the same ``(start, end, label)`` is already there as a suggestion, from any
+        source (so running a suggester twice adds nothing, and one somebody rejected does
+        not come back to them: their decision stays on it).  An accepted span does not keep
+        a suggestion out: it is one person's, and the suggestion is for everyone else -- each
+        annotator's own accepted spans hide it from them alone (:meth:`suggestions`).
         Returns ``(added, left_out)``.  No undo entries: nobody's ``u`` should remove a
         model's suggestions one by one, and bulk runs stay one insert per span."""
         annotator = _check_name(annotator, "annotator")
@@ -655,20 +676,18 @@ class Store:
             ids = [doc_id for doc_id, _ in batch]
             self._lengths.update(_rows_in(conn, "SELECT id, length FROM documents WHERE id IN", ids))
             existing: dict[str, list[tuple[int, int, str, str]]] = {}
-            for row in _rows_in(conn, "SELECT doc_id, start, end, label, status FROM spans WHERE doc_id IN", ids):
+            for row in _rows_in(conn, "SELECT doc_id, start, end, label, status FROM spans"
+                                " WHERE status != 'accepted' AND doc_id IN", ids):
                 existing.setdefault(row[0], []).append(row[1:])
             for doc_id, spans in batch:
                 length = self._length(conn, doc_id)
                 present = {(s, e, label) for s, e, label, _ in existing.get(doc_id, ())}
-                accepted = [(s, e) for s, e, _, status in existing.get(doc_id, ()) if status == "accepted"]
                 for start, end, label in spans:
                     if label not in checked:  # once per label, not per span
                         checked.add(_check_name(label, "label"))
                     if not (type(start) is int and type(end) is int and 0 <= start < end <= length):
                         _check_offsets(start, end, length)  # raises, saying what is wrong
-                    if (start, end, label) in present or (accepted and any(
-                        s < end and start < e for s, e in accepted
-                    )):
+                    if (start, end, label) in present:
                         left_out += 1
                         continue
                     present.add((start, end, label))
@@ -680,39 +699,103 @@ class Store:
             )
         return len(rows), left_out
 
+    def suggestions(self, doc_id: str, *, allow_overlap: bool = False) -> list[Span]:
+        """The suggestions open to this Store's annotator in the document, by start, end, id:
+        those they have not decided, that do not duplicate one of their accepted spans nor
+        (unless ``allow_overlap``) overlap one, and not another person's own (``*NAME``)."""
+        with self._reading("reading suggestions") as conn:
+            return self._open_suggestions(conn, doc_id, allow_overlap)
+
+    def _open_suggestions(self, conn: sqlite3.Connection, doc_id: str, allow_overlap: bool) -> list[Span]:
+        rows = conn.execute(
+            f"SELECT {_SPAN_COLUMNS} FROM spans AS s WHERE doc_id = :doc AND status = 'suggested'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions WHERE suggestion_id = s.id"
+            "   AND annotator = :me)"
+            " AND (substr(annotator, 1, 1) != '*' OR annotator = '*' || :me)"
+            f" AND NOT EXISTS (SELECT 1 FROM spans AS a WHERE {_MINE_IN_THE_WAY})"
+            " ORDER BY start, end, id",
+            {"doc": doc_id, "me": self.annotator, "overlap": int(allow_overlap)},
+        ).fetchall()
+        return [Span(*row) for row in rows]
+
+    def decisions(self, doc_id: str) -> dict[int, str]:
+        """This annotator's decisions in the document: suggestion id -> accepted/rejected."""
+        with self._reading("reading decisions") as conn:
+            return dict(conn.execute(
+                "SELECT d.suggestion_id, d.decision FROM decisions AS d JOIN spans AS s"
+                " ON s.id = d.suggestion_id WHERE s.doc_id = ? AND d.annotator = ?",
+                (doc_id, self.annotator)))
+
+    def decide_suggestion(
+        self, span_id: int, decision: str, *, label: str | None = None, allow_overlap: bool = False
+    ) -> Span | None:
+        """Accept or reject one suggestion for this Store's annotator only, in one durable
+        transaction on their undo stack.  Accepting adds their own accepted span with the
+        suggestion's offsets and its label (or ``label``); either way the suggestion stays
+        for everyone else.  Returns the new span, None on a rejection."""
+        _check_choice(decision, ("accepted", "rejected"), "decision")
+        if label is not None:
+            _check_name(label, "label")
+        with self._writing("deciding a suggestion") as conn:
+            suggestion = _span(conn, span_id)
+            if suggestion.status != "suggested":
+                raise StoreError(f"span {span_id} is not a suggestion; nothing was decided")
+            done = self._decided(conn, span_id)
+            if done is not None:
+                raise StoreError(f"you already {done} this suggestion (span {span_id}); "
+                                 "undo that first to decide again")
+            return self._decide(conn, suggestion, decision, label, allow_overlap)
+
     def decide_suggestions(
         self, doc_id: str, annotator: str, status: str, *, allow_overlap: bool = False
     ) -> tuple[int, int]:
-        """Accept or reject every suggestion of ``annotator`` in the document, in ONE
-        transaction, each change on this Store's undo stack; accepted ones become this
-        Store's annotator's.  A suggestion that cannot be
-        accepted (it duplicates or, unless ``allow_overlap``, overlaps an accepted span) stays
-        a suggestion.  Returns ``(changed, left)``."""
+        """Accept or reject, for this Store's annotator, every suggestion of the source
+        ``annotator`` open to them in the document (see :meth:`suggestions`), in ONE
+        transaction, each decision on their undo stack.  A suggestion that cannot be
+        accepted (it duplicates or, unless ``allow_overlap``, overlaps an accepted span of
+        theirs -- one accepted a moment before included) stays open.  Returns
+        ``(changed, left)``."""
         _check_choice(status, ("accepted", "rejected"), "decision")
         changed = left = 0
         with self._writing("deciding suggestions") as conn:
-            rows = conn.execute(
-                f"SELECT {_SPAN_COLUMNS} FROM spans WHERE doc_id = ? AND annotator = ? "
-                "AND status = 'suggested' ORDER BY start, end, id",
-                (doc_id, annotator),
-            ).fetchall()
-            now = _now()
-            for row in rows:
-                old = Span(*row)
-                owner = _owner(old, status, self.annotator)
+            for suggestion in self._open_suggestions(conn, doc_id, allow_overlap):
+                if suggestion.annotator != annotator:
+                    continue
                 try:
-                    _check_free(conn, (owner, self.annotator), doc_id, old.start, old.end,
-                                old.label, status, allow_overlap, old)
+                    self._decide(conn, suggestion, status, None, allow_overlap)
                 except StoreError:
                     left += 1
                     continue
-                conn.execute("UPDATE spans SET status = ?, annotator = ?, updated = ? WHERE id = ?",
-                             (status, owner, now, old.id))
-                new = Span(old.id, doc_id, old.start, old.end, old.label, owner, status, old.created, now)
-                self._record(conn, "update", old.id, doc_id, _snapshot(old, False),
-                             _snapshot(new, allow_overlap), now)
                 changed += 1
         return changed, left
+
+    def _decided(self, conn: sqlite3.Connection, span_id: int) -> str | None:
+        row = conn.execute("SELECT decision FROM decisions WHERE suggestion_id = ? AND annotator = ?",
+                           (span_id, self.annotator)).fetchone()
+        return None if row is None else row[0]
+
+    def _decide(self, conn: sqlite3.Connection, suggestion: Span, decision: str,
+                label: str | None, allow_overlap: bool) -> Span | None:
+        """Record one decision, and on acceptance add the span, inside the caller's transaction."""
+        now = _now()
+        span = None
+        if decision == "accepted":
+            label = suggestion.label if label is None else label
+            me = self.annotator
+            _check_free(conn, (me, me), suggestion.doc_id, suggestion.start, suggestion.end,
+                        label, "accepted", allow_overlap)
+            values = (suggestion.doc_id, suggestion.start, suggestion.end, label, me, "accepted", now, now)
+            cursor = conn.execute(
+                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+            span = Span(cursor.lastrowid, *values)
+        conn.execute("INSERT INTO decisions(suggestion_id, annotator, decision, created)"
+                     " VALUES (?, ?, ?, ?)", (suggestion.id, self.annotator, decision, now))
+        after = {"decision": decision, "created": now,
+                 "span": None if span is None else json.loads(_snapshot(span, allow_overlap))}
+        self._record(conn, "decide", suggestion.id, suggestion.doc_id, _snapshot(suggestion, False),
+                     json.dumps(after, ensure_ascii=False), now)
+        return span
 
     def document_ids(self, statuses: Iterable[str] = (), *, overall: bool = False) -> list[str]:
         """Ids of the stored documents (with one of ``statuses`` for this annotator, if
@@ -755,7 +838,9 @@ class Store:
     ) -> Span:
         """Change a span's offsets, label or status.  Overlaps the span already had are kept;
         only new ones need ``allow_overlap``.  A call that changes nothing records nothing.
-        Accepting a suggestion makes it this annotator's."""
+        This changes the row itself, for everyone: on a suggestion, an annotator's decision
+        is :meth:`decide_suggestion` (which the app uses), not this.  Setting a suggestion
+        accepted here makes the row this annotator's."""
         if label is not None:
             _check_name(label, "label")
         if status is not None:
@@ -822,6 +907,10 @@ class Store:
             before = json.loads(before_json) if before_json else None
             after = json.loads(after_json) if after_json else None
             what = _describe(action, before, after)
+            if action == "decide":
+                self._step_decision(conn, span_id, before, after, undo=undo)
+                conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
+                return f"{'undid' if undo else 'redid'}: {what}"
             expected, target = (after, before) if undo else (before, after)
             row = conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
             if row != _row(expected):
@@ -848,6 +937,36 @@ class Store:
                 )
             conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
         return f"{'undid' if undo else 'redid'}: {what}"
+
+    def _step_decision(self, conn: sqlite3.Connection, suggestion_id: int, before: dict,
+                       after: dict, *, undo: bool) -> None:
+        """Undo or redo one decision: the decision and the span it added go or come together.
+        Only this annotator's rows are touched; nobody else can change them, except by
+        deleting the accepted span (then undo just withdraws the decision)."""
+        span = after["span"]
+        if undo:
+            conn.execute("DELETE FROM decisions WHERE suggestion_id = ? AND annotator = ?",
+                         (suggestion_id, self.annotator))
+            if span is not None:
+                conn.execute("DELETE FROM spans WHERE id = ? AND annotator = ?",
+                             (span["id"], self.annotator))
+            return
+        if conn.execute("SELECT 1 FROM spans WHERE id = ? AND status = 'suggested'",
+                        (suggestion_id,)).fetchone() is None:
+            raise StoreError(f"cannot redo {_describe('decide', before, after)}: the suggestion "
+                             "was deleted since")
+        if span is not None:
+            try:
+                _check_free(conn, (self.annotator, self.annotator), span["doc_id"], span["start"],
+                            span["end"], span["label"], "accepted", span["allow_overlap"],
+                            exclude=span["id"])
+            except StoreError as error:
+                raise type(error)(f"cannot redo {_describe('decide', before, after)}: {error}") from None
+            conn.execute(f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+                         _row(span))
+        conn.execute("INSERT OR REPLACE INTO decisions(suggestion_id, annotator, decision, created)"
+                     " VALUES (?, ?, ?, ?)", (suggestion_id, self.annotator, after["decision"],
+                                             after["created"]))
 
     # -- the queue ------------------------------------------------------------------------
     #
@@ -1184,6 +1303,12 @@ def _describe(action: str, before: dict | None, after: dict | None) -> str:
         extra = "" if s["status"] == "accepted" else f" ({s['status']})"
         return f"{s['label']} [{s['start']}:{s['end']}]{extra}"
 
+    if action == "decide":
+        verb = "accept" if after["decision"] == "accepted" else "reject"
+        chosen = after["span"]
+        relabelled = f" as {chosen['label']}" if chosen and chosen["label"] != before["label"] else ""
+        return (f"{verb} suggestion {before['label']} [{before['start']}:{before['end']}] from "
+                f"{before['annotator']}{relabelled}")
     if action == "add":
         return f"add {show(after)}"
     if action == "delete":

@@ -7,7 +7,8 @@ are a conflict: it is reported by document and offsets, and the version already 
 output is kept -- never resolved silently.  Progress rows (document, annotator: status,
 caret) are united the same way; where two databases give an annotator different statuses in
 a document the more advanced one wins (PROGRESS_RANK: done, skipped, in progress, new) and
-the difference is reported.  The inputs are opened read-only; the output is
+the difference is reported.  An annotator's decisions on suggestions follow the suggestion
+by its identity; one decided both ways keeps the merged decision and is reported.  The inputs are opened read-only; the output is
 built in a temporary file beside it and renamed over it only when complete.
 """
 
@@ -32,6 +33,7 @@ __all__ = ["MergeSummary", "merge_databases"]
 _DOC_FIELDS = "id, text, length, source, first_seen, last_seen, previous_id"
 _PROGRESS_FIELDS = "doc_id, annotator, status, caret, changed"
 _SPAN_FIELDS = "doc_id, start, end, label, annotator, status, created, updated"
+_DECISION_FIELDS = "s.doc_id, s.start, s.end, s.label, s.annotator, d.annotator, d.decision, d.created"
 
 
 @dataclass
@@ -153,6 +155,9 @@ def _merge_one(conn: sqlite3.Connection, source: Path, summary: MergeSummary,
             _merge_span(conn, row, source, summary, report)
         for row in reader.execute(f"SELECT {_PROGRESS_FIELDS} FROM progress ORDER BY doc_id, annotator"):
             _merge_progress(conn, row, source, report)
+        for row in reader.execute(f"SELECT {_DECISION_FIELDS} FROM decisions AS d JOIN spans AS s"
+                                  " ON s.id = d.suggestion_id ORDER BY s.doc_id, s.start, d.annotator"):
+            _merge_decision(conn, row, source, report)
         reader.execute("COMMIT")
     finally:
         reader.close()
@@ -220,6 +225,27 @@ def _merge_span(conn: sqlite3.Connection, row: tuple, source: Path, summary: Mer
         return
     conn.execute(f"INSERT INTO spans({_SPAN_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
     summary.spans += 1
+
+
+def _merge_decision(conn: sqlite3.Connection, row: tuple, source: Path,
+                    report: Callable[[str], None]) -> None:
+    """One annotator's decision on a suggestion, attached to the same suggestion merged."""
+    *identity, annotator, decision, created = row
+    [suggestion] = conn.execute(
+        "SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ? AND label = ?"
+        " AND annotator = ? AND status = 'suggested' ORDER BY id LIMIT 1", identity).fetchone() or [None]
+    if suggestion is None:
+        return  # the suggestion lost a conflict: the merged version is not a suggestion
+    have = conn.execute("SELECT decision FROM decisions WHERE suggestion_id = ? AND annotator = ?",
+                        (suggestion, annotator)).fetchone()
+    if have is None:
+        conn.execute("INSERT INTO decisions(suggestion_id, annotator, decision, created)"
+                     " VALUES (?, ?, ?, ?)", (suggestion, annotator, decision, created))
+    elif have[0] != decision:
+        doc_id, start, end = identity[:3]
+        report(f"decision on the suggestion in document {doc_id[:12]} [{start}:{end}] by "
+               f"{_show(annotator)}: {decision} in {_show(source.name)}, {have[0]} already "
+               "merged; kept the merged one")
 
 
 def _copy(source: Path, destination: Path) -> None:

@@ -8,6 +8,7 @@ the store package reads or writes these tables.
 from __future__ import annotations
 
 import getpass
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -142,10 +143,98 @@ def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE documents DROP COLUMN {column}")
 
 
+# An old-style decision in the undo log: an update that took a suggestion to a status.
+_DECIDED = ("action = 'update' AND json_extract(before, '$.status') = 'suggested'"
+            " AND json_extract(after, '$.status') = ?")
+
+
+def _migrate_4_to_5(conn: sqlite3.Connection) -> None:
+    """Suggestions become proposals to each annotator: ``decisions`` records who accepted
+    or rejected which suggestion, and the suggestion row itself stays for everyone else.
+
+    Before, a decision changed the shared row.  A row rejected in place goes back to being a
+    suggestion, with a rejection by whoever the undo log says rejected it (a rejected row
+    with no such entry stays rejected -- hidden from all, as before -- since nobody can be
+    named for it).  A row accepted in place stays that person's span; where the undo log
+    holds the suggestion it was, that suggestion is put back for the others, with the
+    accepter's decision.  Those log entries become ``decide`` entries, so ``u`` still undoes
+    the decision; redo entries of old decisions are dropped (they would redo the old way).
+    What ``*`` proposed was stored under the proposer's own name, with an ``add`` entry on
+    their undo log: it goes to the source ``*NAME``, which only NAME sees.
+    """
+    conn.execute(
+        """CREATE TABLE decisions (
+             suggestion_id INTEGER NOT NULL REFERENCES spans(id) ON DELETE CASCADE,
+             annotator TEXT NOT NULL,
+             decision TEXT NOT NULL CHECK (decision IN ('accepted', 'rejected')),
+             created TEXT NOT NULL,
+             PRIMARY KEY (suggestion_id, annotator)) WITHOUT ROWID"""
+    )
+    for status in ("accepted", "rejected"):
+        conn.execute(f"DELETE FROM history WHERE undone = 1 AND {_DECIDED}", (status,))
+    rejections = conn.execute(
+        "SELECT h.id, h.span_id, h.annotator, h.created FROM history AS h JOIN spans AS s"
+        f" ON s.id = h.span_id WHERE s.status = 'rejected' AND {_DECIDED} ORDER BY h.id",
+        ("rejected",)).fetchall()
+    for entry, span_id, who, when in rejections:
+        conn.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, 'rejected', ?)",
+                     (span_id, who, when))
+        conn.execute("UPDATE history SET action = 'decide', after = json_object("
+                     "'decision', 'rejected', 'created', ?, 'span', NULL) WHERE id = ?", (when, entry))
+    conn.execute("UPDATE spans SET status = 'suggested' WHERE status = 'rejected'"
+                 " AND id IN (SELECT suggestion_id FROM decisions)")
+    acceptances = conn.execute(
+        "SELECT h.id, h.annotator, h.created, h.before, h.after FROM history AS h JOIN spans AS s"
+        " ON s.id = h.span_id AND s.status = 'accepted' AND s.annotator = h.annotator"
+        f" WHERE h.undone = 0 AND {_DECIDED} ORDER BY h.id", ("accepted",)).fetchall()
+    for entry, who, when, before, after in acceptances:
+        old = json.loads(before)
+        if old["annotator"] == who:  # one's own * proposal
+            old["annotator"] = f"*{who}"
+        suggestion = _restore_suggestion(conn, old)
+        conn.execute("INSERT OR REPLACE INTO decisions VALUES (?, ?, 'accepted', ?)",
+                     (suggestion, who, when))
+        conn.execute(
+            "UPDATE history SET action = 'decide', span_id = ?,"
+            " before = json_set(before, '$.id', ?, '$.annotator', ?),"
+            " after = json_object('decision', 'accepted', 'created', ?, 'span', json(after))"
+            " WHERE id = ?", (suggestion, suggestion, old["annotator"], when, entry))
+    _rename_star_proposals(conn)
+
+
+def _rename_star_proposals(conn: sqlite3.Connection) -> None:
+    """Suggestions stored under the name of whoever added them on their own undo log (what
+    ``*`` did) become ``*NAME``'s, in the log too, so undo still finds them as they are.
+    Not ``import``'s: ``annotator import`` records its spans on the log of a Store named
+    ``import``, and its suggestions are for everyone."""
+    own = ("SELECT h.id FROM history AS h WHERE h.span_id = spans.id AND h.action = 'add'"
+           " AND h.annotator = spans.annotator AND h.annotator != 'import'")
+    conn.execute("UPDATE history SET after = json_set(after, '$.annotator', '*' || annotator)"
+                 " WHERE action = 'add' AND json_extract(after, '$.status') = 'suggested'"
+                 " AND json_extract(after, '$.annotator') = annotator AND annotator != 'import'"
+                 " AND span_id IN (SELECT id FROM spans WHERE status = 'suggested')")
+    conn.execute(f"UPDATE spans SET annotator = '*' || annotator WHERE status = 'suggested'"
+                 f" AND substr(annotator, 1, 1) != '*' AND EXISTS ({own})")
+
+
+def _restore_suggestion(conn: sqlite3.Connection, old: dict) -> int:
+    """The id of the suggestion ``old`` was: the same one if it is there again, else a new row."""
+    key = (old["doc_id"], old["start"], old["end"], old["label"], old["annotator"])
+    row = conn.execute(
+        "SELECT id FROM spans WHERE doc_id = ? AND start = ? AND end = ? AND label = ?"
+        " AND annotator = ? AND status = 'suggested'", key).fetchone()
+    if row is not None:
+        return row[0]
+    return conn.execute(
+        "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+        " VALUES (?, ?, ?, ?, ?, 'suggested', ?, ?)", (*key, old["created"], old["updated"]),
+    ).lastrowid
+
+
 #: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
 #: order inside one transaction, which then sets ``meta.schema_version``.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
-    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4,
+    _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4, _migrate_4_to_5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -64,6 +64,8 @@ class Counts:
     # ("unread": not stored); and each annotator's done and skipped entries
     queue: dict[str, int] = field(default_factory=dict)
     queue_by_annotator: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (annotator, accepted/rejected) -> suggestions they decided (schema version 5)
+    decisions_by_annotator: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 class Snapshot:
@@ -192,6 +194,7 @@ class Snapshot:
                 spans_by_annotator=_pairs(conn, "annotator"),
                 queue=_queue_progress(conn),
                 queue_by_annotator=_queue_by_annotator(conn),
+                decisions_by_annotator=_decisions(conn),
             )
 
 
@@ -277,6 +280,14 @@ def _queue_by_annotator(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
             " GROUP BY p.annotator ORDER BY p.annotator"):
         out[annotator] = {"done": done, "skipped": skipped}
     return out
+
+
+def _decisions(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    if not _has_table(conn, "decisions"):
+        return {}
+    rows = conn.execute("SELECT annotator, decision, count(*) FROM decisions"
+                        " GROUP BY annotator, decision ORDER BY annotator")
+    return {(annotator, decision): count for annotator, decision, count in rows}
 
 
 def _in(column: str, values: tuple[str, ...], params: list) -> str:

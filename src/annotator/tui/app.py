@@ -78,8 +78,9 @@ class AnnotatorApp(App[None]):
         Binding("x,delete", "delete_span", "Delete the span under the caret"),
         Binding("e", "edit_span", "Edit the span's edges: select it, adjust, then Enter"),
         Binding("enter", "apply_edit", "Apply the edited edges", show=False),
-        Binding("a", "accept", "Accept the suggestion under the caret"),
-        Binding("r", "reject", "Reject the suggestion under the caret"),
+        Binding("a", "accept", "Accept the suggestion under the caret, for you (the others "
+                "still see it until they decide)"),
+        Binding("r", "reject", "Reject the suggestion under the caret, for you"),
         Binding("A", "decide_source('accepted')", "Accept every suggestion in this document from "
                 "the source of the one under the caret"),
         Binding("R", "decide_source('rejected')", "Reject every suggestion in this document from "
@@ -219,12 +220,14 @@ class AnnotatorApp(App[None]):
 
     def _load_spans(self) -> tuple[list, list]:
         """(the spans keys act on, the spans only drawn with t) of the open document."""
-        # One's own spans and every suggestion are the ones keys act on; another
-        # annotator's accepted spans are only ever drawn (t), never in self.spans.
+        # One's own spans and the suggestions still open to one are the ones keys act on;
+        # another annotator's accepted spans are only ever drawn (t), never in self.spans.
         me = self.store.annotator
-        every = self.store.spans(self.record.id)
-        return ([s for s in every if s.annotator == me or s.status == "suggested"],
-                [s for s in every if s.annotator != me and s.status == "accepted"])
+        accepted = self.store.spans(self.record.id, ("accepted",))
+        suggestions = self.store.suggestions(self.record.id, allow_overlap=self.allow_overlap)
+        return (sorted([s for s in accepted if s.annotator == me] + suggestions,
+                       key=lambda s: (s.start, s.end, s.id)),
+                [s for s in accepted if s.annotator != me])
 
     def _reload_spans(self) -> None:
         self.spans, self.others = self._load_spans()
@@ -302,9 +305,12 @@ class AnnotatorApp(App[None]):
         if extent is not None and (extent := self._trimmed(*extent)) is None:
             return
         span = self._span_here() if extent is None else None
+        if span is not None and span.status == "suggested":  # accept it as this label
+            self._commit(self.store.decide_suggestion, span.id, "accepted", label=label,
+                         allow_overlap=self.allow_overlap)
+            return
         if span is not None:
-            status = "accepted" if span.status == "suggested" else None
-            self._commit(self.store.update_span, span.id, label=label, status=status,
+            self._commit(self.store.update_span, span.id, label=label,
                          allow_overlap=self.allow_overlap)
             return
         if extent is None:
@@ -332,12 +338,18 @@ class AnnotatorApp(App[None]):
         self.view.move_caret(after[0] if direction > 0 else after[-1])
 
     def action_delete_span(self) -> None:
-        if span := self._span_to_act_on():
+        span = self._span_to_act_on()
+        if span is not None and span.status == "suggested":
+            self.action_reject()  # a suggestion is everyone's: deleting it is rejecting it for me
+        elif span is not None:
             self._commit(self.store.delete_span, span.id)
 
     def action_edit_span(self) -> None:
         span = self._span_to_act_on()
         if span is None:
+            return
+        if span.status == "suggested":  # the row is everyone's proposal: edit one's own copy
+            self.notify("Accept the suggestion first (a), then edit your span", severity="warning")
             return
         self._editing = span.id
         self.view.select(span.start, span.end)
@@ -386,14 +398,15 @@ class AnnotatorApp(App[None]):
                         allow_overlap=self.allow_overlap):
             self.view.action_clear_selection()
 
+    # Decisions are this annotator's own: the suggestion stays open to everyone else.
     def action_accept(self) -> None:
         if span := self._span_to_act_on(("suggested",)):
-            self._commit(self.store.update_span, span.id, status="accepted",
+            self._commit(self.store.decide_suggestion, span.id, "accepted",
                          allow_overlap=self.allow_overlap)
 
     def action_reject(self) -> None:
         if span := self._span_to_act_on(("suggested",)):
-            self._commit(self.store.update_span, span.id, status="rejected")
+            self._commit(self.store.decide_suggestion, span.id, "rejected")
 
     def action_decide_source(self, status: str) -> None:
         span = self._span_to_act_on(("suggested",))
@@ -406,7 +419,7 @@ class AnnotatorApp(App[None]):
             verb = "accepted" if status == "accepted" else "rejected"
             message = f"{verb} {changed} suggestion{'s' * (changed != 1)} from {span.annotator}"
             if left:
-                message += f"; {left} left as suggestions (they overlap accepted spans)"
+                message += f"; {left} left open (they overlap your accepted spans)"
             return message
 
         self._commit(decide)
@@ -723,13 +736,24 @@ class AnnotatorApp(App[None]):
     def _find_occurrences(self, doc_id: str, text: str, words: str, label: str) -> None:
         """Off the UI thread: a common word can be in thousands of documents (seconds)."""
         found = {doc_id: suggested_occurrences(
-            text, words, self.store.spans(doc_id, SPAN_STATUSES), self.fold_options)}
+            text, words, self._occupied(doc_id), self.fold_options)}
         for other in self.store.find_documents(words):
             if other not in found:
                 found[other] = suggested_occurrences(
-                    self.store.text(other), words, self.store.spans(other, SPAN_STATUSES),
-                    self.fold_options)
+                    self.store.text(other), words, self._occupied(other), self.fold_options)
         self.call_from_thread(self._offer_occurrences, doc_id, words, label, found)
+
+    def _occupied(self, doc_id: str) -> list:
+        """What ``*`` must not offer again: one's own accepted spans, and the extents of every
+        suggestion (decided or not, so a rejected one does not come back) that is not
+        another person's own ``*`` proposal.  Others' accepted spans are their business."""
+        me = self.store.annotator
+        def occupies(s) -> bool:
+            if s.status == "accepted":
+                return s.annotator == me
+            return not s.annotator.startswith("*") or s.annotator == f"*{me}"
+
+        return [s for s in self.store.spans(doc_id, SPAN_STATUSES) if occupies(s)]
 
     def _offer_occurrences(self, doc_id: str, words: str, label: str,
                            found: dict[str, list[tuple[int, int]]]) -> None:
@@ -748,19 +772,24 @@ class AnnotatorApp(App[None]):
 
     @work(thread=True, exclusive=True, group="label-all")
     def _store_suggestions(self, found: dict[str, list[tuple[int, int]]], label: str) -> None:
-        """One transaction per document (all of a document's or none), off the UI thread."""
+        """One transaction per document (all of a document's or none), off the UI thread.
+
+        They are stored under the source ``*NAME``, which only NAME sees: what one annotator
+        guesses from their own labelling is a proposal to themselves, and showing it to the
+        rest of a team would make their labels follow it (and agreement measure that)."""
         added = documents = 0
         problems = []
+        source = f"*{self.store.annotator}"
         for doc_id, extents in found.items():
             if not extents:
                 continue
             try:
-                self.store.add_spans(doc_id, [(s, e, label) for s, e in extents],
-                                     status="suggested")
+                stored, _ = self.store.add_suggestions(
+                    [(doc_id, [(s, e, label) for s, e in extents])], annotator=source)
             except StoreError as error:
                 problems.append(str(error))
                 continue
-            added, documents = added + len(extents), documents + 1
+            added, documents = added + stored, documents + (stored > 0)
         self.call_from_thread(self._suggestions_stored, label, added, documents, problems)
 
     def _suggestions_stored(self, label: str, added: int, documents: int,

@@ -653,8 +653,31 @@ def test_add_spans_stores_a_batch_in_one_transaction_all_or_nothing(tmp_path):
         with pytest.raises(OverlapError):
             store.add_spans(record.id, [(6, 8, "ORG"), (4, 5, "ORG")])
         assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2), (3, 5)]
-        assert store.undo(record.id) is not None  # one undo step per span
+        store.add_span(record.id, 6, 8, "ORG")
+
+
+def test_one_undo_takes_back_everything_one_call_stored_and_one_redo_brings_it_back(tmp_path):
+    with Store(tmp_path / "a.db", annotator="tester") as store:
+        record, _ = store.open_document("ab cd ef gh ij", "x.txt")
+        store.add_span(record.id, 0, 2, "PER")
+        store.add_spans(record.id, [(3, 5, "LOC"), (6, 8, "ORG"), (9, 11, "PER")])
+        assert store.undo(record.id) == "undid 3 changes made by one key"
         assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2)]
+        assert store.redo(record.id) == "redid 3 changes made by one key"
+        assert [(s.start, s.end) for s in store.spans(record.id)] == [(0, 2), (3, 5), (6, 8), (9, 11)]
+        assert store.undo(record.id) and store.undo(record.id) == "undid: add PER [0:2]"
+        assert store.spans(record.id) == [] and store.undo(record.id) is None
+
+
+def test_a_grouped_undo_keeps_what_someone_else_changed_since(tmp_path):
+    db = tmp_path / "a.db"
+    with Store(db, annotator="tester") as store, Store(db, annotator="other") as other:
+        record, _ = store.open_document("ab cd ef", "x.txt")
+        first, second = store.add_spans(record.id, [(0, 2, "PER"), (3, 5, "LOC")])
+        other.update_span(second.id, label="ORG")
+        message = store.undo(record.id)
+        assert message.startswith("undid 1 change made by one key; 1 changed since by someone else")
+        assert [(s.start, s.end, s.label) for s in store.spans(record.id)] == [(3, 5, "ORG")]
 
 
 def test_set_labels_takes_given_colours_and_keeps_the_others(store):

@@ -315,8 +315,8 @@ async def test_in_the_app_each_annotator_decides_for_themselves(tmp_path):
         assert badr.decisions(doc) == {s.id: "rejected" for s in amal.spans(doc, ("suggested",))
                                        if s.annotator == "model"}
         assert len(amal.spans(doc, ("suggested",))) == 5  # no decision touched a suggestion row
-    # amal undoes her last three decisions (A made two), then redoes the oldest of them
-    left = await in_app(db, "amal", [(0, ("u", "u", "u", "ctrl+r"))])
+    # amal undoes her last two key presses (A: both its decisions at once, then 3), and redoes 3
+    left = await in_app(db, "amal", [(0, ("u", "u", "ctrl+r"))])
     assert left == [(*un, "model"), (*worried, "model")]
     with Store(db, annotator="amal") as amal:
         assert accepted(amal, doc) == [(*BAN, "PER", "amal"), (*DAMASCUS, "ORG", "amal")]

@@ -139,6 +139,8 @@ BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SPAN_FIELDS = ("id", "doc_id", "start", "end", "label", "annotator", "status", "created", "updated")
 _SPAN_COLUMNS = ", ".join(_SPAN_FIELDS)
+#: ``Store._batch`` inside ``_one_action`` before its first undo entry is recorded
+_FIRST_OF_BATCH = object()
 _QUEUE_COLUMNS = "position, path, doc_id, size, mtime_ns, problem"
 # A document as one annotator (:me) sees it: their status and caret, else new at 0.
 _DOC_COLUMNS = ("d.id, d.source, d.length, coalesce(p.status, 'new'), coalesce(p.caret, 0),"
@@ -254,6 +256,7 @@ class Store:
         self._lock = threading.RLock()
         self._lengths: dict[str, int] = {}  # a document's text never changes, nor its length
         self._conn: sqlite3.Connection | None = None
+        self._batch: object = None  # the undo entry that entries of one action point at
         if _preflight(self.path, self._refuse):
             self._inspect_read_only()
         self._conn = self._connect()
@@ -634,7 +637,7 @@ class Store:
         annotator = self.annotator if annotator is None else _check_name(annotator, "annotator")
         _check_choice(status, SPAN_STATUSES, "span status")
         added = []
-        with self._writing("adding spans") as conn:
+        with self._writing("adding spans") as conn, self._one_action():
             length = self._length(conn, doc_id)
             now = _now()
             for start, end, label in spans:
@@ -757,7 +760,7 @@ class Store:
         ``(changed, left)``."""
         _check_choice(status, ("accepted", "rejected"), "decision")
         changed = left = 0
-        with self._writing("deciding suggestions") as conn:
+        with self._writing("deciding suggestions") as conn, self._one_action():
             for suggestion in self._open_suggestions(conn, doc_id, allow_overlap):
                 if suggestion.annotator != annotator:
                     continue
@@ -874,16 +877,30 @@ class Store:
         self, conn: sqlite3.Connection, action: str, span_id: int, doc_id: str,
         before: str | None, after: str | None, now: str,
     ) -> None:
-        """Push an entry on this annotator's undo stack for the document; clear its redo."""
+        """Push an entry on this annotator's undo stack for the document; clear its redo.
+        Inside :meth:`_one_action`, the entries after the first point at it (``batch``), so
+        one undo takes back everything one key press did."""
         conn.execute(
             "DELETE FROM history WHERE doc_id = ? AND annotator = ? AND undone = 1",
             (doc_id, self.annotator),
         )
-        conn.execute(
-            "INSERT INTO history(doc_id, annotator, action, span_id, before, after, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (doc_id, self.annotator, action, span_id, before, after, now),
+        batch = self._batch if isinstance(self._batch, int) else None
+        cursor = conn.execute(
+            "INSERT INTO history(doc_id, annotator, action, span_id, before, after, created, batch)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (doc_id, self.annotator, action, span_id, before, after, now, batch),
         )
+        if self._batch is _FIRST_OF_BATCH:
+            self._batch = cursor.lastrowid
+
+    @contextmanager
+    def _one_action(self) -> Iterator[None]:
+        """Group the undo entries recorded inside into one action."""
+        self._batch = _FIRST_OF_BATCH
+        try:
+            yield
+        finally:
+            self._batch = None
 
     def undo(self, doc_id: str) -> str | None:
         """Undo this annotator's newest action on the document; None if there is none."""
@@ -894,49 +911,70 @@ class Store:
         return self._step(doc_id, undo=False)
 
     def _step(self, doc_id: str, *, undo: bool) -> str | None:
+        """Undo (or redo) this annotator's newest (oldest undone) action: every entry of it,
+        when one key press made many changes (accept all, an import line), in one go."""
         verb = "undo" if undo else "redo"
-        query = (
-            "SELECT id, action, span_id, before, after FROM history"
-            " WHERE doc_id = ? AND annotator = ? AND undone = ? ORDER BY id "
-        ) + ("DESC LIMIT 1" if undo else "ASC LIMIT 1")
+        order = "DESC" if undo else "ASC"
+        mine = (doc_id, self.annotator, 0 if undo else 1)
         with self._writing(f"{verb}ing") as conn:
-            row = conn.execute(query, (doc_id, self.annotator, 0 if undo else 1)).fetchone()
+            row = conn.execute(
+                "SELECT id, batch FROM history WHERE doc_id = ? AND annotator = ? AND undone = ?"
+                f" ORDER BY id {order} LIMIT 1", mine).fetchone()
             if row is None:
                 return None
-            entry_id, action, span_id, before_json, after_json = row
-            before = json.loads(before_json) if before_json else None
-            after = json.loads(after_json) if after_json else None
-            what = _describe(action, before, after)
-            if action == "decide":
-                self._step_decision(conn, span_id, before, after, undo=undo)
-                conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
-                return f"{'undid' if undo else 'redid'}: {what}"
-            expected, target = (after, before) if undo else (before, after)
-            row = conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
-            if row != _row(expected):
-                conn.execute("DELETE FROM history WHERE id = ?", (entry_id,))
-                return (
-                    f"cannot {verb} {what}: span {span_id} was changed since by someone else; "
-                    f"kept their change and dropped this step from the {verb} list"
-                )
-            if target is None:
-                conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
-            else:
-                try:
-                    _check_free(
-                        conn, (target["annotator"], self.annotator), doc_id,
-                        target["start"], target["end"], target["label"],
-                        target["status"], target["allow_overlap"], row and Span(*row),
-                        exclude=span_id,
-                    )
-                except StoreError as error:
-                    raise type(error)(f"cannot {verb} {what}: {error}") from None
-                conn.execute(
-                    f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
-                    _row(target),
-                )
+            action = row[1] if row[1] is not None else row[0]
+            entries = conn.execute(
+                "SELECT id, action, span_id, before, after FROM history WHERE doc_id = ?"
+                f" AND annotator = ? AND undone = ? AND (id = ? OR batch = ?) ORDER BY id {order}",
+                (*mine, action, action)).fetchall()
+            results = [self._step_entry(conn, doc_id, entry, undo=undo) for entry in entries]
+        if len(results) == 1:
+            return results[0][1]
+        done = sum(ok for ok, _ in results)
+        message = f"{'undid' if undo else 'redid'} {done} change{'s' * (done != 1)} made by one key"
+        if done < len(results):
+            message += (f"; {len(results) - done} changed since by someone else: kept their "
+                        "change and dropped those steps")
+        return message
+
+    def _step_entry(self, conn: sqlite3.Connection, doc_id: str, entry: tuple, *,
+                    undo: bool) -> tuple[bool, str]:
+        """Undo or redo one history entry; (False, why) when it was dropped instead."""
+        verb = "undo" if undo else "redo"
+        entry_id, action, span_id, before_json, after_json = entry
+        before = json.loads(before_json) if before_json else None
+        after = json.loads(after_json) if after_json else None
+        what = _describe(action, before, after)
+        if action == "decide":
+            self._step_decision(conn, span_id, before, after, undo=undo)
             conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
-        return f"{'undid' if undo else 'redid'}: {what}"
+            return True, f"{'undid' if undo else 'redid'}: {what}"
+        expected, target = (after, before) if undo else (before, after)
+        row = conn.execute(f"SELECT {_SPAN_COLUMNS} FROM spans WHERE id = ?", (span_id,)).fetchone()
+        if row != _row(expected):
+            conn.execute("DELETE FROM history WHERE id = ?", (entry_id,))
+            return False, (
+                f"cannot {verb} {what}: span {span_id} was changed since by someone else; "
+                f"kept their change and dropped this step from the {verb} list"
+            )
+        if target is None:
+            conn.execute("DELETE FROM spans WHERE id = ?", (span_id,))
+        else:
+            try:
+                _check_free(
+                    conn, (target["annotator"], self.annotator), doc_id,
+                    target["start"], target["end"], target["label"],
+                    target["status"], target["allow_overlap"], row and Span(*row),
+                    exclude=span_id,
+                )
+            except StoreError as error:
+                raise type(error)(f"cannot {verb} {what}: {error}") from None
+            conn.execute(
+                f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+                _row(target),
+            )
+        conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
+        return True, f"{'undid' if undo else 'redid'}: {what}"
 
     def _step_decision(self, conn: sqlite3.Connection, suggestion_id: int, before: dict,
                        after: dict, *, undo: bool) -> None:

@@ -231,10 +231,19 @@ def _restore_suggestion(conn: sqlite3.Connection, old: dict) -> int:
     ).lastrowid
 
 
+def _migrate_5_to_6(conn: sqlite3.Connection) -> None:
+    """Undo takes back a whole key press: the entries of one action (accept every agreed
+    candidate, A/R on a source's suggestions, an import line) point at the first (``batch``).
+    Older entries have none and stay one step each."""
+    conn.execute("ALTER TABLE history ADD COLUMN batch INTEGER")
+    conn.execute("CREATE INDEX history_batch ON history(batch) WHERE batch IS NOT NULL")
+
+
 #: ``MIGRATIONS[v]`` takes a database from schema version ``v`` to ``v + 1``.  They run in
 #: order inside one transaction, which then sets ``meta.schema_version``.
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3, _migrate_3_to_4, _migrate_4_to_5,
+    _migrate_5_to_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -411,9 +411,10 @@ def test_deciding_all_suggestions_of_a_source_keeps_what_cannot_be_accepted(tmp_
         (16, 20, "LOC", "amal", "accepted"),
     ]
     with Store(db, annotator="amal") as store:
-        assert store.undo(doc) == "undid: accept suggestion LOC [16:20] from m1"  # one step
-        assert [(s.start, s.end) for s in store.suggestions(doc)] == [(0, 3), (16, 20)]
+        assert store.undo(doc) == "undid 2 changes made by one key"  # A was one key press
+        assert [(s.start, s.end) for s in store.suggestions(doc)] == [(0, 3), (11, 15), (11, 20), (16, 20)]
     assert (16, 20, "LOC", "amal", "accepted") not in spans_of(db, doc)
+    assert (11, 15, "LOC", "amal", "accepted") not in spans_of(db, doc)
 
 
 def test_documents_longer_than_a_models_max_length_are_skipped_and_counted(tmp_path):

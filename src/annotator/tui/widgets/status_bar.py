@@ -17,7 +17,7 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "file", "direction", "status", "word", "others",
+    "character", "file", "direction", "status", "annotator", "word", "others",
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
     "span", "selected text", "progress",
 )
@@ -48,7 +48,8 @@ class StatusBar(Static):
 
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
-                   progress: str = "", suggestions_only: bool = False, others=()) -> None:
+                   progress: str = "", suggestions_only: bool = False, others=(),
+                   annotator: str = "") -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
@@ -73,6 +74,8 @@ class StatusBar(Static):
         fields.append(("file", visual_text(neutralised(source), options)))  # a file name is untrusted text too
         if status:
             fields.append(("status", neutralised(status.replace("_", " "))))
+        if annotator:  # whose spans and progress these are (a team shares one database)
+            fields.append(("annotator", f"annotator {visual_text(neutralised(annotator), options)}"))
         if suggestions_only:
             fields.append(("mode", "n/p: suggestions"))
         fields.append(("keys", "? keys"))

@@ -270,9 +270,11 @@ async def two_tabs(new_tab, url: str, db: Path, first: str, second: str, shots: 
         await sara.wait_for("!!document.getElementById('name-form')", 30, "the name form")
         await sara.evaluate("document.getElementById('annotator').focus()")
         await sara.send("Input.insertText", text=first)
+        await sara.screenshot(shots / "serve-name-form.png")
         await sara.press("Enter", "Enter", 13, text="\r")
         await wait_for_article(sara)
         title = await sara.evaluate("document.title")
+        screen = await sara.evaluate(ROWS)
         faces = await sara.evaluate(
             "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.unicodeRange)")
         await sara.press("1", "Digit1", 49, text="1")  # the word under the caret: the first
@@ -289,7 +291,7 @@ async def two_tabs(new_tab, url: str, db: Path, first: str, second: str, shots: 
                                                       (second, "done", SECOND[0])]))
         await sara.screenshot(shots / "serve-first.png")
         await omar.screenshot(shots / "serve-second.png")
-        return spans, progress, title, faces, sara.requested() + omar.requested()
+        return spans, progress, title, screen, faces, sara.requested() + omar.requested()
 
 
 def test_two_tabs_label_under_their_own_names(start_server, browser, tmp_path):
@@ -298,13 +300,14 @@ def test_two_tabs_label_under_their_own_names(start_server, browser, tmp_path):
     # The second name is shell syntax: textual-serve starts the app through a shell, and the
     # name must arrive as one argument, never run.
     first, second = "سارة", f"omar'; touch {marker}; '$(touch {marker})`touch {marker}`"
-    spans, progress, title, faces, requested = asyncio.run(
+    spans, progress, title, screen, faces, requested = asyncio.run(
         two_tabs(browser, url, db, first, second, tmp_path))
     assert spans == sorted([(first, *FIRST, "PER"), (second, *SECOND, "LOC")]), \
         log.read_text(errors="replace")
     assert progress == sorted([(first, "in_progress", 0), (second, "done", SECOND[0])])
     assert not marker.exists()
     assert title == f"annotator · {first}"
+    assert f"annotator {visual(first)}" in screen.splitlines()[-1]  # the status bar
     assert any("U+FE70-FEFF" in face.upper() for face in faces), f"Arabic font not loaded: {faces}"
     origin = url.rstrip("/")
     outside = [u for u in requested if not u.startswith((origin, "data:", "about:"))]

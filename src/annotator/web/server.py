@@ -83,9 +83,14 @@ class AnnotatorServer(Server):
         return await self._app_page(request, name, websocket=NAME_SEGMENT + quote(name, safe=""))
 
     async def _app_page(self, request: web.Request, name: str, websocket: str) -> web.StreamResponse:
-        # textual-serve's own handler makes the page; these keys join its context
-        request[aiohttp_jinja2.REQUEST_CONTEXT_KEY] = {"annotator": name,
-                                                      "websocket_suffix": websocket}
+        # textual-serve's own handler makes the page; these keys join its context.  Its URLs
+        # start with the server's address (http://0.0.0.0:8000 with --public): ours are paths.
+        router = request.app.router
+        request[aiohttp_jinja2.REQUEST_CONTEXT_KEY] = {
+            "annotator": name,
+            "static_path": str(router["static"].url_for(filename="/")).rstrip("/") + "/",
+            "websocket_path": str(router["websocket"].url_for()) + websocket,
+        }
         return await super().handle_index(request)
 
     def _name_form(self, request: web.Request, problem: str, status: int, given: str = "",

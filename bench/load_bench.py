@@ -52,13 +52,15 @@ def annotator(db: str, index: int, seconds: float, start_at: float, out: str) ->
     rng.shuffle(words)
     mine: set[int] = set()  # the spans this process was told are stored
     done: list[tuple[str, int]] = []  # its undo stack, as the store keeps it
-    latencies, errors, actions = [], [], 0
+    latencies: dict[str, list[float]] = {"label": [], "progress": []}  # by kind of write
+    errors, actions = [], 0
     seen_version, caret, status = store.data_version(), 0, "new"
 
     def commit(action, *args):
         began = time.perf_counter()
         result = action(*args)
-        latencies.append(time.perf_counter() - began)
+        kind = "progress" if action in (store.set_caret, store.set_status) else "label"
+        latencies[kind].append(time.perf_counter() - began)
         return result
 
     time.sleep(max(0.0, start_at - time.time()) + rng.random())
@@ -130,18 +132,21 @@ def run(writers: int, seconds: float, folder: Path) -> dict:
                for r in results)
     wrong_progress = sum(progress.get((r["doc"], r["annotator"])) != (r["caret"], r["status"])
                          for r in results)
-    latencies = sorted(x for r in results for x in r["latencies"])
+    latencies = {kind: sorted(x for r in results for x in r["latencies"][kind])
+                 for kind in ("label", "progress")}
+    every = sorted(latencies["label"] + latencies["progress"])
     return {
         "writers": writers,
         "actions": sum(r["actions"] for r in results),
-        "commits": len(latencies),
+        "commits": len(every),
         "errors": [e for r in results for e in r["errors"]],
         "spans": sum(map(len, stored.values())),
         "mismatch": lost,
         "wrong_progress": wrong_progress,
         "documents": len({r["doc"] for r in results}),
-        "p50": statistics.median(latencies),
-        "p99": statistics.quantiles(latencies, n=100, method="inclusive")[98],
+        "p50": {kind: statistics.median(xs) for kind, xs in (("all", every), *latencies.items())},
+        "p99": {kind: statistics.quantiles(xs, n=100, method="inclusive")[98]
+                for kind, xs in (("all", every), *latencies.items())},
     }
 
 
@@ -154,19 +159,28 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=args.dir) as name:
         folder = Path(name)
         single = run(1, args.seconds, folder)
-        print(f"1 writer: {single['actions']} actions ({single['commits']} commits), {single['mismatch']} missing or extra, "
-              f"{single['wrong_progress']} progress rows wrong, p50 {single['p50'] * 1e3:.2f} ms, "
-              f"p99 {single['p99'] * 1e3:.2f} ms")
+        print(f"1 writer: {single['actions']} actions ({single['commits']} commits), "
+              f"{single['mismatch']} missing or extra, {single['wrong_progress']} progress "
+              "rows wrong")
+        print_latencies(single)
         for n in args.writers:
             r = run(n, args.seconds, folder)
             print(f"{n} writers on {r['documents']} documents: {r['actions']} actions "
-                  f"({r['commits']} commits), "
-                  f"{r['spans']} spans stored, {r['mismatch']} missing or extra, "
-                  f"{r['wrong_progress']} progress rows wrong, {len(r['errors'])} errors"
+                  f"({r['commits']} commits), {r['spans']} spans stored, {r['mismatch']} missing "
+                  f"or extra, {r['wrong_progress']} progress rows wrong, {len(r['errors'])} errors"
                   + (f" (first: {r['errors'][0]})" if r["errors"] else ""))
-            print(f"  commit p50 {r['p50'] * 1e3:.2f} ms ({r['p50'] / single['p50']:.2f}x one "
-                  f"writer), p99 {r['p99'] * 1e3:.2f} ms ({r['p99'] / single['p99']:.2f}x)")
+            print_latencies(r, single)
 
+
+def print_latencies(r: dict, single: dict | None = None) -> None:
+    for kind in ("all", "label", "progress"):
+        line = f"  {kind + ' commits':>16}: p50 {r['p50'][kind] * 1e3:.2f} ms"
+        if single:
+            line += f" ({r['p50'][kind] / single['p50'][kind]:.2f}x one writer)"
+        line += f", p99 {r['p99'][kind] * 1e3:.2f} ms"
+        if single:
+            line += f" ({r['p99'][kind] / single['p99'][kind]:.2f}x)"
+        print(line)
 
 if __name__ == "__main__":
     main()

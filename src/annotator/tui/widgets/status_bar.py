@@ -17,7 +17,7 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "file", "direction", "status", "annotator", "word", "others",
+    "character", "file", "direction", "annotator", "status", "word", "others",
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
     "span", "selected text", "progress",
 )

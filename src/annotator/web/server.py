@@ -109,6 +109,8 @@ class AnnotatorServer(Server):
             if given is not None:
                 raise web.HTTPConflict(text="this server labels every tab under one name")
             name = self.annotator
+        elif given is None:
+            raise web.HTTPBadRequest(text="this server asks each tab for a name: open / first")
         else:
             try:
                 name = check_name(given, "annotator")

@@ -131,6 +131,15 @@ async def test_the_status_bar_names_the_offset_and_the_word_under_the_caret(seed
         assert "offset 1/3328" in status
         assert visual_text("انهيار") in status
         assert "U+0646 ARABIC LETTER NOON" in status
+        assert "annotator tester" in status
+
+
+async def test_the_status_bar_names_an_arabic_annotator_in_reading_order(seed_text, tmp_path):
+    with Store(tmp_path / "annotations.db", annotator="سارة علي") as store:
+        app = AnnotatorApp(seed_text, "seed.txt", store)
+        async with app.run_test(size=(160, 30)):
+            status = str(app.query_one(StatusBar).render())
+            assert f"annotator {visual_text('سارة علي')}" in status
 
 
 async def test_clicking_a_character_puts_the_caret_on_it(seed_text, store):

@@ -1,7 +1,7 @@
 """`annotator serve` in a real headless Chromium, driven over the DevTools protocol.
 
-The page is read through xterm.js's own buffer (caught as the page creates it), keys are typed
-into the page, and the span is looked up in the database.  Every process the test starts --
+The page is read through xterm.js's own buffer (caught as the page creates it), names and keys
+are typed into the page, and the spans and progress are looked up in the database.  Every process the test starts --
 the server, its app processes, the browser -- runs in a process group of its own and is ended
 with it.
 """
@@ -9,16 +9,20 @@ with it.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import arabic_reshaper
@@ -88,32 +92,57 @@ def end_group(process: subprocess.Popen) -> None:
             continue
 
 
-@pytest.fixture
-def server(tmp_path):
-    port = free_port()
-    db = tmp_path / "team.db"
-    log = open(tmp_path / "server.log", "wb")
-    process = subprocess.Popen([ANNOTATOR, "serve", str(SEED), "--port", str(port), "--db", str(db)],
-                               cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+def app_processes(server: subprocess.Popen) -> list[int]:
+    """The processes in the server's process group other than the server: its tabs' apps."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != server.pid:
+            try:
+                if os.getpgid(int(entry.name)) == server.pid:
+                    found.append(int(entry.name))
+            except ProcessLookupError:
+                pass
+    return found
 
-    def up():
-        try:
-            return urllib.request.urlopen(url, timeout=1).status == 200
-        except OSError:
-            return False
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Starts ``annotator serve SEED`` with extra options; returns its URL, database, log and
+    process.  Every server started is ended with its process group (its app processes)."""
+    started = []
+
+    def start(*options: str):
+        port = free_port()
+        db = tmp_path / "team.db"
+        log_path = tmp_path / f"server{len(started)}.log"
+        log = open(log_path, "wb")
+        process = subprocess.Popen([ANNOTATOR, "serve", str(SEED), "--port", str(port),
+                                    "--db", str(db), *options],
+                                   cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        started.append((process, log))
+        url = f"http://127.0.0.1:{port}/"
+
+        def up():
+            try:
+                return urllib.request.urlopen(url, timeout=1).status == 200
+            except OSError:
+                return False
+
+        wait_for(up, 30, "the server")
+        return url, db, log_path, process
 
     try:
-        wait_for(up, 30, "the server")
-        yield url, db, tmp_path / "server.log"
+        yield start
     finally:
-        end_group(process)
-        log.close()
+        for process, log in started:
+            end_group(process)
+            log.close()
 
 
 @pytest.fixture
 def browser(tmp_path):
+    """Headless Chromium; yields a function that opens a new tab and gives its DevTools URL."""
     profile = tmp_path / "chromium-profile"
     process = subprocess.Popen(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -125,9 +154,15 @@ def browser(tmp_path):
         active = profile / "DevToolsActivePort"
         wait_for(lambda: active.exists() and active.read_text().strip(), 30, "chromium")
         port = active.read_text().split()[0]
-        targets = wait_for(lambda: json.load(urllib.request.urlopen(
+        wait_for(lambda: json.load(urllib.request.urlopen(
             f"http://127.0.0.1:{port}/json/list", timeout=2)), 10, "a page")
-        yield next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+
+        def new_tab() -> str:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/json/new?about:blank",
+                                             method="PUT")
+            return json.load(urllib.request.urlopen(request, timeout=10))["webSocketDebuggerUrl"]
+
+        yield new_tab
     finally:
         end_group(process)
 
@@ -156,11 +191,29 @@ class Page:
     async def wait_for(self, expression: str, timeout: float, what: str):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            value = await self.evaluate(expression)
+            try:
+                value = await self.evaluate(expression)
+            except AssertionError:  # the page is between two documents (a form submitted)
+                value = None
             if value:
                 return value
             await asyncio.sleep(0.2)
         raise AssertionError(f"timed out waiting for {what}")
+
+    async def press(self, key: str, code: str, key_code: int, text: str = "", modifiers: int = 0):
+        await self.send("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, text=text,
+                        windowsVirtualKeyCode=key_code, modifiers=modifiers)
+        await self.send("Input.dispatchKeyEvent", type="keyUp", key=key, code=code,
+                        windowsVirtualKeyCode=key_code, modifiers=modifiers)
+
+    async def screenshot(self, path: Path) -> None:
+        data = (await self.send("Page.captureScreenshot", format="png"))["data"]
+        path.write_bytes(base64.b64decode(data))
+        print(f"screenshot: {path}")
+
+    def requested(self) -> list[str]:
+        return [e["params"]["request"]["url"] for e in self.events
+                if e.get("method") == "Network.requestWillBeSent"]
 
 
 def visual(word: str) -> str:
@@ -169,55 +222,152 @@ def visual(word: str) -> str:
     return get_display(RESHAPER.reshape(word))
 
 
-async def drive(ws_url: str, url: str, db: Path, shot: Path) -> str:
-    async with aiohttp.ClientSession() as session, session.ws_connect(ws_url, max_msg_size=0) as ws:
-        page = Page(ws)
-        await page.send("Network.enable")
-        await page.send("Page.enable")
-        await page.send("Page.addScriptToEvaluateOnNewDocument", source=HOOK)
-        await page.send("Page.navigate", url=url)
-        # The article, shaped and ordered as an independent reference says, read off the
-        # page's terminal (the first frames may be laid out before the page has its size).
-        expected = [visual(word) for word in ("المرصد", "حلب", "تدمر", "بشار")]
-        await page.wait_for(f"(() => {{ const s = {ROWS}; return s && s.includes('? keys') && "
-                            f"{json.dumps(expected)}.every(w => s.includes(w)); }})()",
-                            60, f"the article's words {expected} in the page's terminal")
-        faces = await page.evaluate(
+async def open_tab(session: aiohttp.ClientSession, ws_url: str) -> Page:
+    ws = await session.ws_connect(ws_url, max_msg_size=0)
+    page = Page(ws)
+    await page.send("Network.enable")
+    await page.send("Page.enable")
+    await page.send("Page.addScriptToEvaluateOnNewDocument", source=HOOK)
+    return page
+
+
+async def wait_for_article(page: Page) -> None:
+    """The article, shaped and ordered as an independent reference says, read off the page's
+    terminal (the first frames may be laid out before the page has its size)."""
+    expected = [visual(word) for word in ("المرصد", "حلب", "تدمر", "بشار")]
+    await page.wait_for(f"(() => {{ const s = {ROWS}; return s && s.includes('? keys') && "
+                        f"{json.dumps(expected)}.every(w => s.includes(w)); }})()",
+                        60, f"the article's words {expected} in the page's terminal")
+    await page.evaluate("window.__terminal.focus()")
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def settle(db: Path, sql: str, expected: list[tuple]) -> list[tuple]:
+    """The rows once they equal ``expected`` -- or, after a deadline for a hang, as they are."""
+    deadline = time.monotonic() + 20
+    while query(db, sql) != expected and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    return query(db, sql)
+
+
+SPANS = "SELECT annotator, start, end, label FROM spans ORDER BY annotator"
+PROGRESS = "SELECT annotator, status, caret FROM progress ORDER BY annotator"
+FIRST, SECOND = [(m.start(), m.end()) for m in re.finditer(r"\S+", SEED.read_text("utf-8"))][:2]
+
+
+async def two_tabs(new_tab, url: str, db: Path, first: str, second: str, shots: Path):
+    """The first person types a name into the form; the second opens a bookmarked URL with
+    theirs.  Both tabs stay open, each labelling in its own app process."""
+    async with aiohttp.ClientSession() as session:
+        sara, omar = await open_tab(session, new_tab()), await open_tab(session, new_tab())
+        await sara.send("Page.navigate", url=url)
+        await sara.wait_for("!!document.getElementById('name-form')", 30, "the name form")
+        await sara.evaluate("document.getElementById('annotator').focus()")
+        await sara.send("Input.insertText", text=first)
+        await sara.screenshot(shots / "serve-name-form.png")
+        await sara.press("Enter", "Enter", 13, text="\r")
+        await wait_for_article(sara)
+        title = await sara.evaluate("document.title")
+        screen = await sara.evaluate(ROWS)
+        faces = await sara.evaluate(
             "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.unicodeRange)")
-        assert any("U+FE70-FEFF" in face.upper() for face in faces), f"Arabic font not loaded: {faces}"
-        # Label the word under the caret (the first word of the article) with key 1.
-        await page.evaluate("window.__terminal.focus()")
-        await page.send("Input.dispatchKeyEvent", type="keyDown", key="1", text="1",
-                        code="Digit1", windowsVirtualKeyCode=49)
-        await page.send("Input.dispatchKeyEvent", type="keyUp", key="1", code="Digit1",
-                        windowsVirtualKeyCode=49)
+        await sara.press("1", "Digit1", 49, text="1")  # the word under the caret: the first
+        await settle(db, SPANS, [(first, *FIRST, "PER")])
 
-        def stored():
-            if not db.exists():
-                return None
-            with sqlite3.connect(db) as conn:
-                return conn.execute("SELECT start, end, label FROM spans").fetchall()
-
-        deadline = time.monotonic() + 20
-        while not stored() and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-        shot.write_bytes(__import__("base64").b64decode(
-            (await page.send("Page.captureScreenshot", format="png"))["data"]))
-        print(f"screenshot: {shot}")
-        requested = [e["params"]["request"]["url"] for e in page.events
-                     if e.get("method") == "Network.requestWillBeSent"]
-        return stored(), requested
+        await omar.send("Page.navigate", url=f"{url}?annotator={quote(second)}")
+        await wait_for_article(omar)
+        for _ in range(SECOND[0]):  # Left: forward in RTL text, to the second word
+            await omar.press("ArrowLeft", "ArrowLeft", 37)
+        await omar.press("2", "Digit2", 50, text="2")
+        await omar.press("D", "KeyD", 68, text="D", modifiers=8)  # shift: mark the document done
+        spans = await settle(db, SPANS, sorted([(first, *FIRST, "PER"), (second, *SECOND, "LOC")]))
+        progress = await settle(db, PROGRESS, sorted([(first, "in_progress", 0),
+                                                      (second, "done", SECOND[0])]))
+        await sara.screenshot(shots / "serve-first.png")
+        await omar.screenshot(shots / "serve-second.png")
+        return spans, progress, title, screen, faces, sara.requested() + omar.requested()
 
 
-def test_the_app_in_a_browser_reads_the_article_and_labels_a_word(server, browser, tmp_path):
-    url, db, log = server
-    spans, requested = asyncio.run(drive(browser, url, db, tmp_path / "serve.png"))
-    text = SEED.read_text(encoding="utf-8")
-    first_word = text.split()[0]
-    assert spans == [(0, len(first_word), "PER")], log.read_text(errors="replace")
+def test_two_tabs_label_under_their_own_names(start_server, browser, tmp_path):
+    # The server knows itself as localhost, the browser finds it at 127.0.0.1 (as through a
+    # tunnel, or at the address of a --public server): the page must use where it was found.
+    url, db, log, _ = start_server("--host", "localhost")
+    marker = tmp_path / "ran"
+    # The second name is shell syntax: textual-serve starts the app through a shell, and the
+    # name must arrive as one argument, never run.
+    first, second = "سارة", f"omar'; touch {marker}; '$(touch {marker})`touch {marker}`"
+    spans, progress, title, screen, faces, requested = asyncio.run(
+        two_tabs(browser, url, db, first, second, tmp_path))
+    assert spans == sorted([(first, *FIRST, "PER"), (second, *SECOND, "LOC")]), \
+        log.read_text(errors="replace")
+    assert progress == sorted([(first, "in_progress", 0), (second, "done", SECOND[0])])
+    assert not marker.exists()
+    assert title == f"annotator · {first}"
+    assert f"annotator {visual(first)}" in screen.splitlines()[-1]  # the status bar
+    assert any("U+FE70-FEFF" in face.upper() for face in faces), f"Arabic font not loaded: {faces}"
     origin = url.rstrip("/")
-    outside = [u for u in requested if not u.startswith((origin, "data:"))]
+    outside = [u for u in requested if not u.startswith((origin, "data:", "about:"))]
     assert not outside, f"the page asked for something outside the server: {outside}"
+
+
+def page_of(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+async def handshake(url: str) -> int:
+    """The HTTP status a websocket to ``url`` gets (101: an app process was started)."""
+    async with aiohttp.ClientSession() as session:
+        try:
+            async with session.ws_connect(url):
+                return 101
+        except aiohttp.WSServerHandshakeError as error:
+            return error.status
+
+
+@pytest.mark.parametrize("name", ["\x1b[31mred", "sara\u202e", "sa\nra", "  "],
+                         ids=["escape", "bidi-override", "newline", "blank"])
+def test_a_name_with_control_characters_is_refused_and_starts_nothing(start_server, name):
+    url, db, log, server = start_server()
+    status, page = page_of(f"{url}?annotator={quote(name)}")
+    assert status == 400
+    problem = re.search(r'<p class="problem" id="problem">(.*?)</p>', page).group(1)
+    if name.strip():
+        assert "contains control or invisible characters" in problem
+        given = re.search(r'value="([^"]*)"', page).group(1)  # shown again, to be corrected
+        for shown in (problem, given):  # with stand-ins for what it must not contain
+            assert given and not re.search(r"[\x00-\x1f\x7f\u202e]", shown)
+    else:
+        assert problem == "Type the name you label under."
+    assert "data-session-websocket-url" not in page  # no terminal page, so no app
+    # Nor without the page: the websocket refuses the name before any process starts.
+    ws = url.replace("http:", "ws:")
+    assert asyncio.run(handshake(f"{ws}ws/@{quote(name, safe='')}?width=80&height=24")) == 400
+    assert asyncio.run(handshake(f"{ws}ws?width=80&height=24")) == 400  # no name at all
+    assert app_processes(server) == []
+    assert query(db, SPANS) == [] and query(db, PROGRESS) == []
+
+
+def test_one_name_for_every_tab_shows_no_form(start_server):
+    url, db, log, server = start_server("--annotator", "bob")
+    status, page = page_of(url)
+    assert status == 200 and 'id="name-form"' not in page
+    assert 'data-session-websocket-url="/ws"' in page
+    assert page_of(f"{url}?annotator=bob")[0] == 200
+    status, page = page_of(f"{url}?annotator=eve")
+    assert status == 409 and "This server labels every tab as «bob»" in page
+    ws = url.replace("http:", "ws:")
+    assert asyncio.run(handshake(f"{ws}ws/@eve?width=80&height=24")) == 409
+    assert app_processes(server) == []
 
 
 def test_serve_refuses_a_reachable_address_without_public(tmp_path):

@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=DEFAULT_DB, metavar="PATH",
                         help=f"the annotation database (default: ./{DEFAULT_DB})")
     parser.add_argument("--annotator", metavar="NAME",
-                        help="the name the tabs label under (default: the server's login)")
+                        help="label every tab under this one name (a one-person server); "
+                        "by default each tab asks for the name its person labels under")
     return parser
 
 
@@ -52,12 +53,10 @@ def run(argv: list[str]) -> int:
         _say("serve", str(error))
         return 2
     command = [sys.executable, "-m", "annotator", *args.paths, "--db", os.path.abspath(args.db)]
-    if args.annotator:
-        command += ["--annotator", args.annotator]
     from annotator.web.server import AnnotatorServer
 
     try:
-        AnnotatorServer(shlex.join(command), host=host, port=args.port).serve()
+        AnnotatorServer(command, host=host, port=args.port, annotator=args.annotator).serve()
     except OSError as error:  # the port is taken, or the address is not this machine's
         _say("serve", f"cannot listen on {host}:{args.port} ({error.strerror}); "
              "choose another --port or --host")

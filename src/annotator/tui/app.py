@@ -634,6 +634,7 @@ class AnnotatorApp(App[None]):
             progress=self._progress,
             suggestions_only=self._suggestions_only, offers=self.OFFERS_NAME,
             others=self.view.others_at(view.caret),
+            annotator=self.store.annotator,
         )
 
     # -- search -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ SEPARATOR = "  │  "
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
 DROP_ORDER = (
-    "character", "file", "direction", "status", "word", "others",
+    "character", "file", "direction", "annotator", "status", "word", "others",
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
     "second span",  # the outer of two spans under the caret goes before the inner one
     "span", "selected text", "progress",
@@ -52,7 +52,7 @@ class StatusBar(Static):
     def show_caret(self, source: str, text: str, caret: int, rtl: bool, options: LayoutOptions,
                    *, spans=(), selection: tuple[int, int] | None = None, status: str = "",
                    progress: str = "", suggestions_only: bool = False,
-                   offers: str = "suggestions", others=()) -> None:
+                   offers: str = "suggestions", others=(), annotator: str = "") -> None:
         word = word_at(text, caret)
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
@@ -80,6 +80,8 @@ class StatusBar(Static):
         fields.append(("file", visual_text(neutralised(source), options)))  # a file name is untrusted text too
         if status:
             fields.append(("status", neutralised(status.replace("_", " "))))
+        if annotator:  # whose spans and progress these are (a team shares one database)
+            fields.append(("annotator", f"annotator {visual_text(neutralised(annotator), options)}"))
         if suggestions_only:
             fields.append(("mode", f"n/p: {offers}"))
         fields.append(("keys", "? keys"))

@@ -143,6 +143,35 @@ def test_folded_phrase_hits_are_exactly_the_whole_token_occurrences(case):
     assert [(s, e) for s, e, _ in found] == hits
 
 
+WORDS = ["حلب", "بحر", "امل", "نهر", "جبل"]
+OVERLAPPING = [  # phrases that share words, so matches overlap and contain each other
+    {"label": "LOC", "pattern": "حلب"}, {"label": "ORG", "pattern": "حلب بحر"},
+    {"label": "PER", "pattern": "بحر امل"}, {"label": "MISC", "pattern": "امل نهر جبل"},
+    {"label": "LOC", "pattern": "نهر"}, {"label": "PER", "pattern": "جبل حلب"},
+]
+
+
+@cache
+def _entity_ruler():
+    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
+    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"}).add_patterns(OVERLAPPING)
+    return nlp
+
+
+@cache
+def _overlapping_suggester():
+    return pattern_suggester(OVERLAPPING)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(WORDS), max_size=14))
+def test_overlapping_matches_are_resolved_as_spacys_entity_ruler_does(words):
+    text = " ".join(words)
+    suggester = _overlapping_suggester()
+    expected = [(e.start_char, e.end_char, e.label_) for e in _entity_ruler()(text).ents]
+    assert suggester.spans(suggester.nlp(text)) == expected
+
+
 # -- the store: reruns, accepted spans, interruption ----------------------------------------
 
 

@@ -424,6 +424,15 @@ def suggest(
     batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
     says ``interrupted``."""
     summary = SuggestSummary()
+    try:
+        with store.bulk_writing():
+            _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary)
+    except StoreError as error:
+        raise SuggestError(str(error)) from None
+    return summary
+
+
+def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
@@ -438,12 +447,12 @@ def suggest(
         docs = suggester.nlp.pipe(_readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size),
                                   as_tuples=True, batch_size=min(batch_size, 256))
         for doc, doc_id in docs:
-            kept = []
-            for start, end, label in suggester.spans(doc):
-                if label in known_labels:
-                    kept.append((start, end, label))
-                else:
-                    summary.unknown[label] = summary.unknown.get(label, 0) + 1
+            found = suggester.spans(doc)
+            kept = [span for span in found if span[2] in known_labels]
+            if len(kept) < len(found):
+                for _, _, label in found:
+                    if label not in known_labels:
+                        summary.unknown[label] = summary.unknown.get(label, 0) + 1
             pending.append((doc_id, kept))
             if len(pending) >= batch_size:
                 flush()
@@ -452,9 +461,6 @@ def suggest(
     except KeyboardInterrupt:
         summary.interrupted = True
         flush()  # a rolled-back batch is still pending: write it now
-    except StoreError as error:
-        raise SuggestError(str(error)) from None
-    return summary
 
 
 def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):

@@ -242,6 +242,66 @@ def test_given_files_and_status_choose_the_documents(tmp_path):
     with Store(db, annotator="t") as store:
         new = store.document_ids()[-1]
     assert spans_of(db, new) == [(0, 3, "LOC", "patterns", "suggested")]
+    with Store(db, annotator="t") as store:
+        assert store.queue() == []  # one file is stored alone, as the reader opens it
+
+
+def write_corpus(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_folders_and_globs_are_read_and_join_the_project_queue(tmp_path):
+    write_corpus(tmp_path, {
+        "articles/doc10.txt": "في حلب", "articles/doc2.txt": "زار حلب", "articles/old/doc1.txt": "حلب",
+        "articles/notes.md": "حلب", "more/x.text": "مدينة حلب",
+    })
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    for _ in range(2):  # the second run adds nothing and queues nothing twice
+        result = run("suggest", "--db", str(db), "--patterns", str(patterns), "articles", "more/*.text",
+                     cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert "read 4 documents: added 0 suggestions" in result.stderr
+    expected = {  # path -> where حلب is in it
+        "articles/doc2.txt": 4, "articles/doc10.txt": 3, "articles/old/doc1.txt": 0, "more/x.text": 6,
+    }
+    with Store(db, annotator="t") as store:
+        queue = store.queue()
+    assert [entry.path for entry in queue] == [str(tmp_path / name) for name in expected]
+    for entry, at in zip(queue, expected.values()):
+        assert spans_of(db, entry.doc_id) == [(at, at + 3, "LOC", "patterns", "suggested")]
+
+
+def test_unreadable_files_in_a_folder_are_named_and_the_rest_is_used(tmp_path):
+    write_corpus(tmp_path, {"articles/a.txt": "زار حلب", "articles/b.txt": "", "articles/c.txt": "حلب"})
+    (tmp_path / "articles/d.txt").write_bytes(b"\xff\xfe\xfd\x00\x81")
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "articles", "missing", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines[:-1]] == [
+        "missing", str(tmp_path / "articles/b.txt"), str(tmp_path / "articles/d.txt"),
+    ], result.stderr
+    assert lines[-1].endswith("read 2 documents: added 2 suggestions as patterns")
+    with Store(db, annotator="t") as store:
+        queue = store.queue()
+    assert [(Path(e.path).name, e.doc_id is not None, e.problem is not None) for e in queue] == [
+        ("a.txt", True, False), ("b.txt", False, True), ("c.txt", True, False), ("d.txt", False, True),
+    ]
+
+
+def test_paths_that_give_no_file_are_bad_input(tmp_path):
+    (tmp_path / "empty").mkdir()
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "empty", "*.nothing", cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 2
+    assert "empty: no file in this folder or below matches *.txt" in result.stderr
+    assert "*.nothing: no file matches this pattern" in result.stderr
 
 
 # -- bad input -----------------------------------------------------------------------------

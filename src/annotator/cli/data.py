@@ -94,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="JSONL patterns: {\"label\": ..., \"pattern\": \"phrase\" or [token dicts]}")
     source.add_argument("--model", metavar="NAME_OR_PATH",
                         help="an installed or saved spaCy pipeline (its doc.ents)")
-    su.add_argument("files", nargs="*", metavar="FILE",
-                    help="only these text files (stored first if new); default: every stored document")
+    su.add_argument("files", nargs="*", metavar="PATH",
+                    help="only these files, folders (their *.txt files, recursively) or globs, as the "
+                    "reader takes them: stored first if new or changed, and queued for the app (one "
+                    "file alone is stored, not queued); default: every stored document")
     su.add_argument("--status", action="append", default=[], choices=DOC_STATUSES,
                     help="only stored documents with this status (repeatable)")
     su.add_argument("--annotator", metavar="NAME",

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.pipeline.importing import lone_surrogate
 from annotator.store import Store, StoreError
+from annotator.store.queue import queue_files
 from annotator.text.folding import fold_query
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
@@ -54,6 +55,7 @@ __all__ = [
     "model_annotator",
     "pattern_suggester",
     "project_tokenizer",
+    "file_documents",
     "queued_documents",
     "suggest",
 ]
@@ -338,24 +340,30 @@ def training_config() -> str:
 # -- documents ---------------------------------------------------------------------------
 
 
-def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable[str] = ()) -> list[str]:
-    """The documents to suggest for, in order: the given files (stored first if new), else
-    the stored documents (with one of ``statuses`` as the most advanced status any
-    annotator has in them: ``new`` is a document nobody has started).
+def queued_documents(store: Store, statuses: Iterable[str] = ()) -> list[str]:
+    """The stored documents to suggest for, in order (with one of ``statuses`` as the most
+    advanced status any annotator has in them: ``new`` is a document nobody has started).
 
     The order is the store's: the project queue's, then the documents not queued."""
-    paths = list(paths)
-    if not paths:
-        return store.document_ids(statuses, overall=True)
-    ids = []
-    for path in paths:
-        try:
-            text = load_text(path)
-        except LoadError as error:
-            raise SuggestError(str(error)) from None
-        record, _ = store.open_document(text, os.path.abspath(path))
-        ids.append(record.id)
-    return list(dict.fromkeys(ids))
+    return store.document_ids(statuses, overall=True)
+
+
+def file_documents(store: Store, files: list[str], *, queue: bool) -> tuple[list[str], list[str]]:
+    """The documents of the given files, stored first if new or changed, in order; and one
+    line per file that cannot be read.
+
+    With ``queue`` (a folder, a glob or several files, as the reader takes them) the files
+    join the project queue, so ``annotator`` then works through them with their suggestions,
+    and a file that cannot be read is told and the others used.  Without (one file, which the
+    reader opens without queueing) the file is stored alone and a problem is an error."""
+    if queue:
+        return queue_files(store, files)
+    try:
+        text = load_text(files[0])
+    except LoadError as error:
+        raise SuggestError(str(error)) from None
+    record, _ = store.open_document(text, os.path.abspath(files[0]))
+    return [record.id], []
 
 
 # -- running -----------------------------------------------------------------------------

@@ -172,6 +172,50 @@ def test_overlapping_matches_are_resolved_as_spacys_entity_ruler_does(words):
     assert suggester.spans(suggester.nlp(text)) == expected
 
 
+@st.composite
+def proclitic_case(draw):
+    """«الأمم المتحدة» written anyhow, after a proclitic (harakat on it too) or none; returns
+    the text and where the name starts (after the proclitic and its marks), or None for «لل»."""
+    clitic = draw(st.sampled_from(["", "و", "ف", "ب", "ك", "وب", "فك", "ل"]))
+    written = "".join(c + "".join(draw(st.lists(st.sampled_from(MARKS[:6]), max_size=1))) for c in clitic)
+    name = draw(decorated("الامم")) + " " + draw(decorated("المتحدة"))
+    if clitic == "ل":  # ل + ال is written لل: no stretch of the text is the name
+        return "قال " + written + name[1:], None
+    return "قال " + written + name, 4 + len(written)
+
+
+@cache
+def _proclitic_suggester():
+    return pattern_suggester([{"label": "ORG", "pattern": UN}], proclitics=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(proclitic_case())
+def test_proclitics_match_and_the_suggestion_starts_after_them(case):
+    text, start = case
+    suggester = _proclitic_suggester()
+    found = suggester.spans(suggester.nlp(text))
+    assert found == ([] if start is None else [(start, len(text), "ORG")])
+
+
+def test_proclitics_only_with_the_option_and_only_for_patterns(tmp_path):
+    text = "قال إن والأمم المتحدة وبالأمم المتحدة للأمم المتحدة"
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, [text])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "ORG", "pattern": UN})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0 and spans_of(db, doc) == []  # whole tokens by default
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--proclitics", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    first, second = text.index("الأمم"), text.index("الأمم", text.index("بالأمم"))
+    assert spans_of(db, doc) == [
+        (first, first + len(UN), "ORG", "patterns", "suggested"),
+        (second, second + len(UN), "ORG", "patterns", "suggested"),
+    ]
+    model = run("suggest", "--db", str(db), "--model", "xx_nothing", "--proclitics", cwd=tmp_path)
+    assert model.returncode == 2 and "use it with --patterns" in one_line(model)
+
+
 # -- the store: reruns, accepted spans, interruption ----------------------------------------
 
 

@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only stored documents with this status (repeatable)")
     su.add_argument("--annotator", metavar="NAME",
                     help="the source name on the suggestions (default: patterns, or the model's name)")
+    su.add_argument("--proclitics", action="store_true",
+                    help="with --patterns: a phrase starting with ال also matches after و ف ب ك "
+                    "written onto it (والأمم المتحدة); the suggestion starts after them")
     su.add_argument("--spans-key", metavar="KEY", help="with --model: read doc.spans[KEY] instead of doc.ents")
     su.add_argument("--add-labels", action="store_true",
                     help="add unknown labels to the label set instead of refusing them")

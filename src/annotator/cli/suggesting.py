@@ -25,6 +25,9 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if args.spans_key and not args.model:
         say("--spans-key reads a model's doc.spans; use it with --model")
         return 2
+    if args.proclitics and not args.patterns:
+        say("--proclitics changes how phrase patterns match; use it with --patterns")
+        return 2
     if args.files and args.status:
         say("give files or --status, not both (--status picks among the stored documents)")
         return 2
@@ -44,7 +47,8 @@ def _suggester(args: argparse.Namespace, say: Say):
     if args.patterns:
         patterns = s.load_patterns(args.patterns, say)
         where = {label: f"{args.patterns}:{line}" for label, line in patterns.labels.items()}
-        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR)
+        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR,
+                                        proclitics=args.proclitics)
         return suggester, where, patterns.bad
     nlp = s.load_model(args.model, args.spans_key)
     where = {label: f"model {args.model}" for label in s.model_labels(nlp)}

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.pipeline.importing import lone_surrogate
 from annotator.store import Store, StoreError
 from annotator.store.queue import queue_files
-from annotator.text.folding import fold_query
+from annotator.text.folding import fold, fold_query
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
 from annotator.text.tokens import affix_pattern, leading_marks_pattern
@@ -199,21 +199,29 @@ def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
     return kept
 
 
-def pattern_suggester(patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR) -> Suggester:
+def pattern_suggester(
+    patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR, *, proclitics: bool = False,
+) -> Suggester:
     """A blank Arabic pipeline on the project's tokens (folded NORMs) and the patterns in
     spaCy's ``PhraseMatcher`` (on NORM) and ``Matcher``, chosen among as the EntityRuler
     does.  (The EntityRuler itself spends 3/4 of its time setting ``doc.ents``, which a
-    suggester does not need.)"""
+    suggester does not need.)  With ``proclitics``, see :data:`PROCLITICS`."""
     spacy = _spacy()
     nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
     nlp.max_length = PATTERNS_MAX_LENGTH
-    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns))
+    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns, proclitics=proclitics))
+
+
+#: With ``--proclitics``, a phrase whose first word has the article ال also matches with these
+#: written onto it (``والأمم المتحدة``, ``بالأمم``, ``وبالأمم``), and the suggestion starts
+#: after them.  Not ل: ل + ال is written لل (``للأمم``), so no stretch of the text is the name.
+PROCLITICS = ("و", "ف", "ب", "ك", "وب", "وك", "فب", "فك")
 
 
 class PatternFinder:
     """Matches of phrase and token patterns, as ``(start, end, label)`` character offsets."""
 
-    def __init__(self, nlp: Language, patterns: list[dict[str, Any]]) -> None:
+    def __init__(self, nlp: Language, patterns: list[dict[str, Any]], *, proclitics: bool = False) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.strings = nlp.vocab.strings
@@ -222,9 +230,12 @@ class PatternFinder:
         self.tokens = Matcher(nlp.vocab)
         phrases: dict[str, list] = {}
         tokens: dict[str, list] = {}
+        self.skips: dict[int, int] = {}  # match id -> folded characters of proclitic to skip
         for pattern in patterns:
             if isinstance(pattern["pattern"], str):
                 phrases.setdefault(pattern["label"], []).append(nlp.make_doc(pattern["pattern"]))
+                if proclitics:
+                    self._add_proclitics(nlp, pattern["label"], pattern["pattern"], phrases)
             else:
                 tokens.setdefault(pattern["label"], []).append(pattern["pattern"])
         for label, docs in phrases.items():
@@ -247,11 +258,31 @@ class PatternFinder:
         idx = doc.to_array("IDX").tolist()
         length = doc.to_array("LENGTH").tolist()
         labels = self.labels
-        return [
+        found = [
             (idx[start], idx[end - 1] + length[end - 1],
              labels[match_id] if match_id in labels else self._label(match_id))
             for match_id, start, end in matches
         ]
+        return self._after_proclitics(doc, matches, found) if self.skips else found
+
+    def _add_proclitics(self, nlp: Language, label: str, phrase: str, phrases: dict[str, list]) -> None:
+        folded = fold_query(phrase).strip()
+        if not folded.startswith("ال"):
+            return
+        for clitic in PROCLITICS:
+            key = f"{label}\x00{len(clitic)}"  # a match key of its own: the label and the skip
+            match_id = self.strings.add(key)
+            self.labels[match_id], self.skips[match_id] = label, len(clitic)
+            phrases.setdefault(key, []).append(nlp.make_doc(clitic + folded))
+
+    def _after_proclitics(self, doc: Doc, matches, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Suggestions of proclitic variants start after the proclitic (and its harakat)."""
+        for i, (match_id, _, _) in enumerate(matches):
+            skip = self.skips.get(match_id)
+            if skip:
+                start, end, label = found[i]
+                found[i] = (start + fold(doc.text[start:end]).start_of(skip), end, label)
+        return found
 
     def _label(self, match_id: int) -> str:
         label = self.labels[match_id] = self.strings[match_id]

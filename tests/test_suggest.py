@@ -266,6 +266,17 @@ def test_ctrl_c_keeps_every_document_done_before_it(tmp_path):
     assert [len(spans_of(db, doc)) for doc in ids] == [1, 1, 1, 1, 1, 0, 0]
 
 
+def test_every_batch_is_committed_before_suggest_returns(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, [f"زار حلب {i}" for i in range(5)])
+    with Store(db, annotator="patterns") as store:
+        summary = suggest(store, ids, _ruler_for("حلب"), known_labels={"LOC"}, batch_size=2)
+        # Another connection, while this store is still open, sees every suggestion.
+        assert [spans_of(db, doc) for doc in ids] == [[(4, 7, "LOC", "patterns", "suggested")]] * 5
+        assert summary.added == 5 and not summary.interrupted
+        store.set_status(ids[0], "done")  # the store writes as before after the bulk run
+
+
 def _ruler_for(phrase: str) -> Suggester:
     return pattern_suggester([{"label": "LOC", "pattern": phrase}])
 

@@ -610,7 +610,7 @@ class Store:
         left_out = 0
         with self._writing("adding suggestions") as conn:
             now = _now()
-            batch = [(doc_id, list(spans)) for doc_id, spans in batch]
+            batch = [(doc_id, list(map(tuple, spans))) for doc_id, spans in batch]  # hashable
             ids = [doc_id for doc_id, _ in batch]
             unknown = [doc_id for doc_id in ids if doc_id not in self._lengths]
             self._lengths.update(_rows_in(conn, "SELECT id, length FROM documents WHERE id IN", unknown))
@@ -1072,7 +1072,6 @@ def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
             "is not an SQLite database; the file was left as it is -- give another path"
         )
     return True
-
 
 
 def _check_suggested_labels(batch: list[tuple[str, list[tuple[int, int, str]]]]) -> None:

@@ -10,13 +10,16 @@ the stored text and a span's character offsets are logical offsets into it:
   ``EntityRuler`` does).  Each word's lexeme ``NORM`` is its folded form
   (:func:`annotator.text.folding.fold`: harakat, tatweel, alef forms), and the pattern phrases
   are tokenised and folded the same way, so «الامم المتحدة» finds «الأُمَم المتحدة».  Matches
-  are whole tokens: a clitic-joined «للأمم» is one token and is not «الأمم».
+  are whole tokens: a clitic-joined «والأمم» is one token and is not «الأمم» (unless
+  ``--proclitics``, :data:`PROCLITICS`).
 * ``--model NAME_OR_PATH``: any installed or saved pipeline; its ``doc.ents`` (or
   ``doc.spans[KEY]``) are the suggestions.  The model's NORMs are left as they are: it was
   trained with them.
 
-Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
-interrupted run keeps every document finished before it, and a second run adds nothing.
+Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch (inside
+:meth:`Store.bulk_writing`: one WAL checkpoint per run), so an interrupted run keeps every
+document finished before it, and a second run adds nothing.  Documents given as PATH... join
+the project queue (:func:`annotator.store.queue.queue_files`), as the reader's do.
 
 No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
 only inside the functions that need it, as it is an optional extra.
@@ -46,16 +49,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_PATTERNS_ANNOTATOR",
+    "PROCLITICS",
     "SuggestError",
     "SuggestSummary",
     "Suggester",
+    "file_documents",
     "load_model",
     "load_patterns",
     "training_config",
     "model_annotator",
     "pattern_suggester",
     "project_tokenizer",
-    "file_documents",
     "queued_documents",
     "suggest",
 ]

@@ -143,6 +143,79 @@ def test_folded_phrase_hits_are_exactly_the_whole_token_occurrences(case):
     assert [(s, e) for s, e, _ in found] == hits
 
 
+WORDS = ["حلب", "بحر", "امل", "نهر", "جبل"]
+OVERLAPPING = [  # phrases that share words, so matches overlap and contain each other
+    {"label": "LOC", "pattern": "حلب"}, {"label": "ORG", "pattern": "حلب بحر"},
+    {"label": "PER", "pattern": "بحر امل"}, {"label": "MISC", "pattern": "امل نهر جبل"},
+    {"label": "LOC", "pattern": "نهر"}, {"label": "PER", "pattern": "جبل حلب"},
+]
+
+
+@cache
+def _entity_ruler():
+    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
+    nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "NORM"}).add_patterns(OVERLAPPING)
+    return nlp
+
+
+@cache
+def _overlapping_suggester():
+    return pattern_suggester(OVERLAPPING)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(WORDS), max_size=14))
+def test_overlapping_matches_are_resolved_as_spacys_entity_ruler_does(words):
+    text = " ".join(words)
+    suggester = _overlapping_suggester()
+    expected = [(e.start_char, e.end_char, e.label_) for e in _entity_ruler()(text).ents]
+    assert suggester.spans(suggester.nlp(text)) == expected
+
+
+@st.composite
+def proclitic_case(draw):
+    """«الأمم المتحدة» written anyhow, after a proclitic (harakat on it too) or none; returns
+    the text and where the name starts (after the proclitic and its marks), or None for «لل»."""
+    clitic = draw(st.sampled_from(["", "و", "ف", "ب", "ك", "وب", "فك", "ل"]))
+    written = "".join(c + "".join(draw(st.lists(st.sampled_from(MARKS[:6]), max_size=1))) for c in clitic)
+    name = draw(decorated("الامم")) + " " + draw(decorated("المتحدة"))
+    if clitic == "ل":  # ل + ال is written لل: no stretch of the text is the name
+        return "قال " + written + name[1:], None
+    return "قال " + written + name, 4 + len(written)
+
+
+@cache
+def _proclitic_suggester():
+    return pattern_suggester([{"label": "ORG", "pattern": UN}], proclitics=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(proclitic_case())
+def test_proclitics_match_and_the_suggestion_starts_after_them(case):
+    text, start = case
+    suggester = _proclitic_suggester()
+    found = suggester.spans(suggester.nlp(text))
+    assert found == ([] if start is None else [(start, len(text), "ORG")])
+
+
+def test_proclitics_only_with_the_option_and_only_for_patterns(tmp_path):
+    text = "قال إن والأمم المتحدة وبالأمم المتحدة للأمم المتحدة"
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, [text])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "ORG", "pattern": UN})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0 and spans_of(db, doc) == []  # whole tokens by default
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--proclitics", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    first, second = text.index("الأمم"), text.index("الأمم", text.index("بالأمم"))
+    assert spans_of(db, doc) == [
+        (first, first + len(UN), "ORG", "patterns", "suggested"),
+        (second, second + len(UN), "ORG", "patterns", "suggested"),
+    ]
+    model = run("suggest", "--db", str(db), "--model", "xx_nothing", "--proclitics", cwd=tmp_path)
+    assert model.returncode == 2 and "use it with --patterns" in one_line(model)
+
+
 # -- the store: reruns, accepted spans, interruption ----------------------------------------
 
 
@@ -201,6 +274,17 @@ def test_ctrl_c_keeps_every_document_done_before_it(tmp_path):
     assert [len(spans_of(db, doc)) for doc in ids] == [1, 1, 1, 1, 1, 0, 0]
 
 
+def test_every_batch_is_committed_before_suggest_returns(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, [f"زار حلب {i}" for i in range(5)])
+    with Store(db, annotator="patterns") as store:
+        summary = suggest(store, ids, _ruler_for("حلب"), known_labels={"LOC"}, batch_size=2)
+        # Another connection, while this store is still open, sees every suggestion.
+        assert [spans_of(db, doc) for doc in ids] == [[(4, 7, "LOC", "patterns", "suggested")]] * 5
+        assert summary.added == 5 and not summary.interrupted
+        store.set_status(ids[0], "done")  # the store writes as before after the bulk run
+
+
 def _ruler_for(phrase: str) -> Suggester:
     return pattern_suggester([{"label": "LOC", "pattern": phrase}])
 
@@ -221,6 +305,66 @@ def test_given_files_and_status_choose_the_documents(tmp_path):
     with Store(db, annotator="t") as store:
         new = store.document_ids()[-1]
     assert spans_of(db, new) == [(0, 3, "LOC", "patterns", "suggested")]
+    with Store(db, annotator="t") as store:
+        assert store.queue() == []  # one file is stored alone, as the reader opens it
+
+
+def write_corpus(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+
+
+def test_folders_and_globs_are_read_and_join_the_project_queue(tmp_path):
+    write_corpus(tmp_path, {
+        "articles/doc10.txt": "في حلب", "articles/doc2.txt": "زار حلب", "articles/old/doc1.txt": "حلب",
+        "articles/notes.md": "حلب", "more/x.text": "مدينة حلب",
+    })
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    for _ in range(2):  # the second run adds nothing and queues nothing twice
+        result = run("suggest", "--db", str(db), "--patterns", str(patterns), "articles", "more/*.text",
+                     cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert "read 4 documents: added 0 suggestions" in result.stderr
+    expected = {  # path -> where حلب is in it
+        "articles/doc2.txt": 4, "articles/doc10.txt": 3, "articles/old/doc1.txt": 0, "more/x.text": 6,
+    }
+    with Store(db, annotator="t") as store:
+        queue = store.queue()
+    assert [entry.path for entry in queue] == [str(tmp_path / name) for name in expected]
+    for entry, at in zip(queue, expected.values()):
+        assert spans_of(db, entry.doc_id) == [(at, at + 3, "LOC", "patterns", "suggested")]
+
+
+def test_unreadable_files_in_a_folder_are_named_and_the_rest_is_used(tmp_path):
+    write_corpus(tmp_path, {"articles/a.txt": "زار حلب", "articles/b.txt": "", "articles/c.txt": "حلب"})
+    (tmp_path / "articles/d.txt").write_bytes(b"\xff\xfe\xfd\x00\x81")
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "articles", "missing", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[1].strip() for line in lines[:-1]] == [
+        "missing", str(tmp_path / "articles/b.txt"), str(tmp_path / "articles/d.txt"),
+    ], result.stderr
+    assert lines[-1].endswith("read 2 documents: added 2 suggestions as patterns")
+    with Store(db, annotator="t") as store:
+        queue = store.queue()
+    assert [(Path(e.path).name, e.doc_id is not None, e.problem is not None) for e in queue] == [
+        ("a.txt", True, False), ("b.txt", False, True), ("c.txt", True, False), ("d.txt", False, True),
+    ]
+
+
+def test_paths_that_give_no_file_are_bad_input(tmp_path):
+    (tmp_path / "empty").mkdir()
+    db = tmp_path / "a.db"
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "empty", "*.nothing", cwd=tmp_path)
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 2
+    assert "empty: no file in this folder or below matches *.txt" in result.stderr
+    assert "*.nothing: no file matches this pattern" in result.stderr
 
 
 # -- bad input -----------------------------------------------------------------------------

@@ -109,3 +109,36 @@ async def test_the_suggestions_only_mode_stays_in_the_status_bar_on_a_narrow_scr
             shown = str(app.query_one("#status").render())
             assert "suggested PER [4:14] by people" in shown
             assert "n/p: suggestions" in shown
+
+
+def test_a_folder_suggested_for_is_the_queue_the_app_opens(tmp_path):
+    assert ANNOTATOR and shutil.which("tmux")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "doc2.txt").write_text("وصل الوفد إلى حلب أمس.\n", encoding="utf-8")
+    (tmp_path / "articles" / "doc10.txt").write_text("ثم زار دمشق.\n", encoding="utf-8")
+    patterns = tmp_path / "places.jsonl"
+    patterns.write_text("\n".join(json.dumps({"label": "LOC", "pattern": p}, ensure_ascii=False)
+                                  for p in ("حلب", "دمشق")) + "\n", encoding="utf-8")
+    db = tmp_path / "annotations.db"
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), str(tmp_path / "articles"),
+                 cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+
+    # No PATH: the app resumes the project queue, which the suggested folder joined.
+    session = Tmux([ANNOTATOR, "--db", str(db), "--annotator", "amal"], 120, 20)
+    try:
+        until(session, lambda rows: "offset 0/" in "\n".join(rows))
+        session.send("S", "n")
+        rows = until(session, lambda rows: "by patterns" in "\n".join(rows))
+        # The queue's first file (doc2 before doc10), 23 characters long, at its suggestion.
+        assert "1 of 2" in status(rows) and "offset 14/23" in status(rows)
+        assert "suggested LOC [14:17] by patterns" in status(rows)
+        session.send("a")
+        until(session, lambda rows: "offset 14/" in status(rows) and "suggested" not in status(rows))
+    finally:
+        session.close()
+    with Store(db, annotator="t") as store:
+        first, second = store.queue()
+        assert [(s.start, s.end, s.annotator, s.status) for s in store.spans(first.doc_id)] == [
+            (14, 17, "patterns", "suggested"), (14, 17, "amal", "accepted")]  # still there for others
+        assert [(s.start, s.end, s.status) for s in store.spans(second.doc_id)] == [(7, 11, "suggested")]

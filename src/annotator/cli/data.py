@@ -94,12 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="JSONL patterns: {\"label\": ..., \"pattern\": \"phrase\" or [token dicts]}")
     source.add_argument("--model", metavar="NAME_OR_PATH",
                         help="an installed or saved spaCy pipeline (its doc.ents)")
-    su.add_argument("files", nargs="*", metavar="FILE",
-                    help="only these text files (stored first if new); default: every stored document")
+    su.add_argument("files", nargs="*", metavar="PATH",
+                    help="only these files, folders (their *.txt files, recursively) or globs, as the "
+                    "reader takes them: stored first if new or changed, and queued for the app (one "
+                    "file alone is stored, not queued); default: every stored document")
     su.add_argument("--status", action="append", default=[], choices=DOC_STATUSES,
                     help="only stored documents with this status (repeatable)")
     su.add_argument("--annotator", metavar="NAME",
                     help="the source name on the suggestions (default: patterns, or the model's name)")
+    su.add_argument("--proclitics", action="store_true",
+                    help="with --patterns: a phrase starting with ال also matches after و ف ب ك "
+                    "written onto it (والأمم المتحدة); the suggestion starts after them")
     su.add_argument("--spans-key", metavar="KEY", help="with --model: read doc.spans[KEY] instead of doc.ents")
     su.add_argument("--add-labels", action="store_true",
                     help="add unknown labels to the label set instead of refusing them")

@@ -25,6 +25,9 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if args.spans_key and not args.model:
         say("--spans-key reads a model's doc.spans; use it with --model")
         return 2
+    if args.proclitics and not args.patterns:
+        say("--proclitics changes how phrase patterns match; use it with --patterns")
+        return 2
     if args.files and args.status:
         say("give files or --status, not both (--status picks among the stored documents)")
         return 2
@@ -44,7 +47,8 @@ def _suggester(args: argparse.Namespace, say: Say):
     if args.patterns:
         patterns = s.load_patterns(args.patterns, say)
         where = {label: f"{args.patterns}:{line}" for label, line in patterns.labels.items()}
-        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR)
+        suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR,
+                                        proclitics=args.proclitics)
         return suggester, where, patterns.bad
     nlp = s.load_model(args.model, args.spans_key)
     where = {label: f"model {args.model}" for label in s.model_labels(nlp)}
@@ -52,19 +56,43 @@ def _suggester(args: argparse.Namespace, say: Say):
 
 
 def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
-    from annotator.pipeline.suggest import check_labels, queued_documents, suggest
+    from annotator.pipeline.suggest import check_labels, suggest
 
     known = check_labels(store, wanted, add_labels=args.add_labels)
-    doc_ids = queued_documents(store, args.status, args.files)
+    doc_ids, problems = _documents(args, store, say)
     if not doc_ids:
-        say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
+        if not problems:
+            say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
         return 2
     with _Progress(len(doc_ids)) as advance:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
     say(summary.line(suggester.annotator))
     if summary.interrupted:
         return 130
-    return 2 if bad_lines else 0  # bad pattern lines are bad input, even when the rest ran
+    # Bad pattern lines and unreadable files are bad input, even when the rest ran.
+    return 2 if bad_lines or problems else 0
+
+
+def _documents(args, store, say: Say) -> tuple[list[str], list[str]]:
+    """The documents to read, and the problems with PATH... (each said as it is found):
+    PATH... as the reader takes them (files, folders, globs; they join the project queue,
+    except one file, which the reader opens alone), else the stored documents."""
+    from annotator.cli.corpus_paths import expand_paths, is_single_file
+    from annotator.pipeline.suggest import file_documents, queued_documents
+
+    if not args.files:
+        return queued_documents(store, args.status), []
+    if is_single_file(args.files):
+        return file_documents(store, args.files, queue=False)
+    expansion = expand_paths(args.files)
+    for problem in expansion.problems:
+        say(problem)
+    if not expansion.files:
+        return [], expansion.problems
+    doc_ids, problems = file_documents(store, expansion.files, queue=True)
+    for problem in problems:
+        say(problem)
+    return doc_ids, expansion.problems + problems
 
 
 class _Progress:

@@ -10,13 +10,16 @@ the stored text and a span's character offsets are logical offsets into it:
   ``EntityRuler`` does).  Each word's lexeme ``NORM`` is its folded form
   (:func:`annotator.text.folding.fold`: harakat, tatweel, alef forms), and the pattern phrases
   are tokenised and folded the same way, so «الامم المتحدة» finds «الأُمَم المتحدة».  Matches
-  are whole tokens: a clitic-joined «للأمم» is one token and is not «الأمم».
+  are whole tokens: a clitic-joined «والأمم» is one token and is not «الأمم» (unless
+  ``--proclitics``, :data:`PROCLITICS`).
 * ``--model NAME_OR_PATH``: any installed or saved pipeline; its ``doc.ents`` (or
   ``doc.spans[KEY]``) are the suggestions.  The model's NORMs are left as they are: it was
   trained with them.
 
-Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
-interrupted run keeps every document finished before it, and a second run adds nothing.
+Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch (inside
+:meth:`Store.bulk_writing`: one WAL checkpoint per run), so an interrupted run keeps every
+document finished before it, and a second run adds nothing.  Documents given as PATH... join
+the project queue (:func:`annotator.store.queue.queue_files`), as the reader's do.
 
 No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
 only inside the functions that need it, as it is an optional extra.
@@ -28,12 +31,14 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.pipeline.importing import lone_surrogate
 from annotator.store import Store, StoreError
-from annotator.text.folding import fold_query
+from annotator.store.queue import queue_files
+from annotator.text.folding import fold, fold_query
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
 from annotator.text.tokens import affix_pattern, leading_marks_pattern
@@ -44,9 +49,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DEFAULT_PATTERNS_ANNOTATOR",
+    "PROCLITICS",
     "SuggestError",
     "SuggestSummary",
     "Suggester",
+    "file_documents",
     "load_model",
     "load_patterns",
     "training_config",
@@ -196,33 +203,43 @@ def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
     return kept
 
 
-def pattern_suggester(patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR) -> Suggester:
+def pattern_suggester(
+    patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR, *, proclitics: bool = False,
+) -> Suggester:
     """A blank Arabic pipeline on the project's tokens (folded NORMs) and the patterns in
     spaCy's ``PhraseMatcher`` (on NORM) and ``Matcher``, chosen among as the EntityRuler
     does.  (The EntityRuler itself spends 3/4 of its time setting ``doc.ents``, which a
-    suggester does not need.)"""
+    suggester does not need.)  With ``proclitics``, see :data:`PROCLITICS`."""
     spacy = _spacy()
     nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
     nlp.max_length = PATTERNS_MAX_LENGTH
-    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns))
+    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns, proclitics=proclitics))
+
+
+#: With ``--proclitics``, a phrase whose first word has the article ال also matches with these
+#: written onto it (``والأمم المتحدة``, ``بالأمم``, ``وبالأمم``), and the suggestion starts
+#: after them.  Not ل: ل + ال is written لل (``للأمم``), so no stretch of the text is the name.
+PROCLITICS = ("و", "ف", "ب", "ك", "وب", "وك", "فب", "فك")
 
 
 class PatternFinder:
     """Matches of phrase and token patterns, as ``(start, end, label)`` character offsets."""
 
-    def __init__(self, nlp: Language, patterns: list[dict[str, Any]]) -> None:
-        from spacy.attrs import IDX, LENGTH
+    def __init__(self, nlp: Language, patterns: list[dict[str, Any]], *, proclitics: bool = False) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
-        self._idx_length = [IDX, LENGTH]
         self.strings = nlp.vocab.strings
+        self.labels: dict[int, str] = {}  # match id -> label, looked up once
         self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self.tokens = Matcher(nlp.vocab)
         phrases: dict[str, list] = {}
         tokens: dict[str, list] = {}
+        self.skips: dict[int, int] = {}  # match id -> folded characters of proclitic to skip
         for pattern in patterns:
             if isinstance(pattern["pattern"], str):
                 phrases.setdefault(pattern["label"], []).append(nlp.make_doc(pattern["pattern"]))
+                if proclitics:
+                    self._add_proclitics(nlp, pattern["label"], pattern["pattern"], phrases)
             else:
                 tokens.setdefault(pattern["label"], []).append(pattern["pattern"])
         for label, docs in phrases.items():
@@ -237,25 +254,71 @@ class PatternFinder:
             matches += self.tokens(doc)
         if not matches:
             return []
-        # Overlapping matches: the longest wins, then the earliest (the EntityRuler's rule).
-        matches.sort(key=_longest_first)
-        taken = bytearray(len(doc))
-        kept = []
-        for match_id, start, end in matches:
-            if taken.find(1, start, end) == -1:
-                taken[start:end] = b"\x01" * (end - start)
-                kept.append((start, end, match_id))
-        kept.sort()
-        offsets = doc.to_array(self._idx_length)  # one C call, not a Token per edge
-        strings = self.strings
-        return [
-            (int(offsets[start, 0]), int(offsets[end - 1, 0] + offsets[end - 1, 1]), strings[match_id])
-            for start, end, match_id in kept
+        matches.sort(key=_start)
+        if _overlapping(matches):
+            matches = _longest_first(matches)
+        # Two C calls and plain lists: indexing a numpy array per match costs more than
+        # the matching (measured on the bench's articles).
+        idx = doc.to_array("IDX").tolist()
+        length = doc.to_array("LENGTH").tolist()
+        labels = self.labels
+        found = [
+            (idx[start], idx[end - 1] + length[end - 1],
+             labels[match_id] if match_id in labels else self._label(match_id))
+            for match_id, start, end in matches
         ]
+        return self._after_proclitics(doc, matches, found) if self.skips else found
+
+    def _add_proclitics(self, nlp: Language, label: str, phrase: str, phrases: dict[str, list]) -> None:
+        folded = fold_query(phrase).strip()
+        if not folded.startswith("ال"):
+            return
+        for clitic in PROCLITICS:
+            key = f"{label}\x00{len(clitic)}"  # a match key of its own: the label and the skip
+            match_id = self.strings.add(key)
+            self.labels[match_id], self.skips[match_id] = label, len(clitic)
+            phrases.setdefault(key, []).append(nlp.make_doc(clitic + folded))
+
+    def _after_proclitics(self, doc: Doc, matches, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Suggestions of proclitic variants start after the proclitic (and its harakat)."""
+        for i, (match_id, _, _) in enumerate(matches):
+            skip = self.skips.get(match_id)
+            if skip:
+                start, end, label = found[i]
+                found[i] = (start + fold(doc.text[start:end]).start_of(skip), end, label)
+        return found
+
+    def _label(self, match_id: int) -> str:
+        label = self.labels[match_id] = self.strings[match_id]
+        return label
 
 
-def _longest_first(match: tuple[int, int, int]) -> tuple[int, int]:
-    return match[1] - match[2], match[1]
+_start = itemgetter(1)  # a match's first token (in C: it runs once per match)
+
+
+def _overlapping(matches: list[tuple[int, int, int]]) -> bool:
+    """Whether any two of the matches (sorted by start) share a token."""
+    reach = 0
+    for _, start, end in matches:
+        if start < reach:
+            return True
+        reach = end
+    return False
+
+
+def _longest_first(matches: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Overlapping matches resolved as the EntityRuler does: the longest wins, then the
+    earliest.  Returned sorted by start."""
+    matches = sorted(matches, key=lambda match: (match[1] - match[2], match[1]))
+    taken = bytearray(max(end for _, _, end in matches))
+    kept = []
+    for match in matches:
+        _, start, end = match
+        if taken.find(1, start, end) == -1:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append(match)
+    kept.sort(key=_start)
+    return kept
 
 
 # -- models ------------------------------------------------------------------------------
@@ -312,24 +375,30 @@ def training_config() -> str:
 # -- documents ---------------------------------------------------------------------------
 
 
-def queued_documents(store: Store, statuses: Iterable[str] = (), paths: Iterable[str] = ()) -> list[str]:
-    """The documents to suggest for, in order: the given files (stored first if new), else
-    the stored documents (with one of ``statuses`` as the most advanced status any
-    annotator has in them: ``new`` is a document nobody has started).
+def queued_documents(store: Store, statuses: Iterable[str] = ()) -> list[str]:
+    """The stored documents to suggest for, in order (with one of ``statuses`` as the most
+    advanced status any annotator has in them: ``new`` is a document nobody has started).
 
     The order is the store's: the project queue's, then the documents not queued."""
-    paths = list(paths)
-    if not paths:
-        return store.document_ids(statuses, overall=True)
-    ids = []
-    for path in paths:
-        try:
-            text = load_text(path)
-        except LoadError as error:
-            raise SuggestError(str(error)) from None
-        record, _ = store.open_document(text, os.path.abspath(path))
-        ids.append(record.id)
-    return list(dict.fromkeys(ids))
+    return store.document_ids(statuses, overall=True)
+
+
+def file_documents(store: Store, files: list[str], *, queue: bool) -> tuple[list[str], list[str]]:
+    """The documents of the given files, stored first if new or changed, in order; and one
+    line per file that cannot be read.
+
+    With ``queue`` (a folder, a glob or several files, as the reader takes them) the files
+    join the project queue, so ``annotator`` then works through them with their suggestions,
+    and a file that cannot be read is told and the others used.  Without (one file, which the
+    reader opens without queueing) the file is stored alone and a problem is an error."""
+    if queue:
+        return queue_files(store, files)
+    try:
+        text = load_text(files[0])
+    except LoadError as error:
+        raise SuggestError(str(error)) from None
+    record, _ = store.open_document(text, os.path.abspath(files[0]))
+    return [record.id], []
 
 
 # -- running -----------------------------------------------------------------------------
@@ -398,6 +467,15 @@ def suggest(
     batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
     says ``interrupted``."""
     summary = SuggestSummary()
+    try:
+        with store.bulk_writing():
+            _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary)
+    except StoreError as error:
+        raise SuggestError(str(error)) from None
+    return summary
+
+
+def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
@@ -412,12 +490,12 @@ def suggest(
         docs = suggester.nlp.pipe(_readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size),
                                   as_tuples=True, batch_size=min(batch_size, 256))
         for doc, doc_id in docs:
-            kept = []
-            for start, end, label in suggester.spans(doc):
-                if label in known_labels:
-                    kept.append((start, end, label))
-                else:
-                    summary.unknown[label] = summary.unknown.get(label, 0) + 1
+            found = suggester.spans(doc)
+            kept = [span for span in found if span[2] in known_labels]
+            if len(kept) < len(found):
+                for _, _, label in found:
+                    if label not in known_labels:
+                        summary.unknown[label] = summary.unknown.get(label, 0) + 1
             pending.append((doc_id, kept))
             if len(pending) >= batch_size:
                 flush()
@@ -426,9 +504,6 @@ def suggest(
     except KeyboardInterrupt:
         summary.interrupted = True
         flush()  # a rolled-back batch is still pending: write it now
-    except StoreError as error:
-        raise SuggestError(str(error)) from None
-    return summary
 
 
 def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):

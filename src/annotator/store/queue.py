@@ -18,7 +18,9 @@ from annotator.text.loading import LoadError, load_text
 
 from .database import DocumentRecord, QueueEntry, QueueRead, Store, StoreError
 
-__all__ = ["BATCH", "NoQueue", "Opening", "fill_queue", "open_entry", "read_entry", "start_queue"]
+__all__ = [
+    "BATCH", "NoQueue", "Opening", "fill_queue", "open_entry", "queue_files", "read_entry", "start_queue",
+]
 
 #: Files read per transaction: few enough that the reader waits at most a few ms for the
 #: store, enough that 10,000 files are not 10,000 fsyncs.
@@ -139,3 +141,24 @@ def start_queue(store: Store, files: list[str] | None, encoding: str | None = No
                 )) from None
     store.set_queue_position(entry.position)
     return Opening(text, record, entry.position, problems)
+
+
+def queue_files(store: Store, files: list[str], encoding: str | None = None) -> tuple[list[str], list[str]]:
+    """Queue ``files`` as the reader does (appended after the files queued before) and store
+    the texts of those new or changed since, a batch per transaction; without opening any.
+
+    Returns the ids of their documents in the order of ``files``, each once, and one line per
+    file that cannot be read now (it keeps its place in the queue, and the text stored from it
+    before, if any, is still among the ids)."""
+    store.enqueue(files)
+    wanted = set(files)
+    entries = [entry for entry in store.queue() if entry.path in wanted]
+    problems: list[str] = []
+    for start in range(0, len(entries), BATCH):
+        reads = [read for entry in entries[start : start + BATCH]
+                 if (read := read_entry(entry, encoding)) is not None]
+        store.store_queued(reads)
+        problems += [read.problem for read in reads if read.problem]
+    stored = {entry.path: entry.doc_id for entry in store.queue() if entry.path in wanted}
+    ids = [stored[path] for path in files if stored.get(path) is not None]
+    return list(dict.fromkeys(ids)), problems

@@ -376,3 +376,29 @@ def test_serve_refuses_a_reachable_address_without_public(tmp_path):
     assert result.returncode == 2
     assert "there is no login; add --public" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def raw_request(url: str, payload: bytes) -> bytes:
+    """Send bytes as they are (no HTTP library would send these) and read the answer."""
+    port = int(url.rsplit(":", 1)[1].strip("/"))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(payload)
+        return conn.recv(200)
+
+
+def test_what_the_network_sends_reaches_the_servers_terminal_as_inert_single_lines(start_server):
+    url, db, log, server = start_server("--annotator", "bob")
+    hostile = [
+        b"GET /\x01\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n",  # control bytes in the path
+        b"GARBAGE\x1b]0;pwned\x07 / HTTP/1.1\r\n\r\n",  # a title change as the method
+        b"GET /x HTTP/1.1\r\nHost: x\r\nUser-Agent: \xe2\x80\xaemoc.evil\r\n\r\n",  # RLO
+        "GET /\u202egnp.exe HTTP/1.1\r\nHost: x\r\n\r\n".encode(),
+    ]
+    for payload in hostile:
+        assert raw_request(url, payload).startswith(b"HTTP/1.")
+    time.sleep(0.5)
+    printed = log.read_bytes().decode("utf-8", "replace")
+    assert printed.count("\n") < 12  # one line each, after the four the server starts with
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", printed)
+    assert "Traceback" not in printed and "locals" not in printed
+    assert "400" in printed or "Invalid" in printed  # the refusals are still reported

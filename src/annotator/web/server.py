@@ -18,7 +18,9 @@ through a shell, so the name is quoted into it (``shlex``), never pasted.
 from __future__ import annotations
 
 import copy
+import logging
 import shlex
+import sys
 from pathlib import Path
 from urllib.parse import quote
 
@@ -43,6 +45,20 @@ NO_LOGIN = (
 NOT_A_LOGIN = "A name only says whose spans these are: anyone can type anyone's name."
 
 
+class OneLineFormatter(logging.Formatter):
+    """A log record as one line of inert text.  What the server logs comes from the network
+    (request lines, headers, aiohttp's complaints about them), so control and bidi characters
+    get visible stand-ins; an error is its type and message, not textual-serve's Rich
+    traceback with local variables (a screenful for every malformed request)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message += f": {type(error).__name__}: {error}"
+        return f"annotator serve: {record.levelname.lower()}: {neutralised(' '.join(message.split()))}"
+
+
 class AnnotatorServer(Server):
     """``argv`` is the app's command without a name; ``annotator`` fixes the name for every
     tab (a one-person server), else each tab names itself."""
@@ -53,6 +69,11 @@ class AnnotatorServer(Server):
                          templates_path=HERE / "templates")
         self.argv = list(argv)
         self.annotator = annotator
+
+    def initialize_logging(self) -> None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(OneLineFormatter())
+        logging.basicConfig(level="DEBUG" if self.debug else "INFO", handlers=[handler], force=True)
 
     async def _make_app(self) -> web.Application:
         app = await super()._make_app()

@@ -204,15 +204,16 @@ async def test_showing_the_list_below_the_text_keeps_the_caret_in_view(seed_text
         assert top <= row < top + view.scrollable_content_region.height
 
 
+@pytest.mark.parametrize("key", ["tab", "shift+tab"])
 @pytest.mark.parametrize("width", [50, 80])
 async def test_tab_when_narrow_shows_the_span_list_below_the_text_and_reaches_it(
-        seed_text, store, width):
+        seed_text, store, width, key):
     app = AnnotatorApp(seed_text, FILE_NAME, store)
     async with app.run_test(size=(width, 20)) as pilot:
         await pilot.press("1")  # a span, so the list has a row to jump to
         view, panel = app.query_one(DocumentView), app.query_one(SpanList)
         view.move_caret(10)
-        await pilot.press("tab")
+        await pilot.press(key)
         assert panel.display and panel.has_focus and panel.highlighted == 0
         assert panel.region.y >= view.region.bottom  # below the text, as l shows it
         await pilot.press("enter")

@@ -612,6 +612,14 @@ class AnnotatorApp(App[None]):
             self._show_span_list(True)
         panel.focus()
 
+    def action_focus_previous(self) -> None:
+        """Shift+Tab from the text goes the same place as Tab: the span list is the only
+        other stop on the reader screen."""
+        if isinstance(self.screen, ReaderScreen) and self.view.has_focus:
+            self.action_focus_next()
+        else:
+            super().action_focus_previous()
+
     def on_span_list_jump(self, message: SpanList.Jump) -> None:
         self.view.move_caret(message.offset)
         self.view.focus()

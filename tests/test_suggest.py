@@ -80,6 +80,22 @@ def test_phrase_patterns_fold_harakat_tatweel_and_alef_forms_on_whole_tokens(tmp
     assert spans_of(db, ids[3]) == []
 
 
+def test_phrase_patterns_with_stray_whitespace_match_as_search_does(tmp_path):
+    """A gazetteer line with a trailing space, a tab or two spaces between its words (as
+    search folds whitespace runs to one space) is the same phrase, not a phrase that can
+    never match."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["قالت الأمم المتحدة إن حلب آمنة"])
+    patterns = write_patterns(
+        tmp_path / "p.jsonl", {"label": "ORG", "pattern": "الأمم  المتحدة"},
+        {"label": "LOC", "pattern": " حلب\t"},
+    )
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(5, 18, "ORG", "patterns", "suggested"),
+                                 (22, 25, "LOC", "patterns", "suggested")]
+
+
 def test_token_patterns_and_the_annotator_option(tmp_path):
     db = tmp_path / "a.db"
     [doc] = store_texts(db, ["زار Ban Ki-moon حلب"])

@@ -237,9 +237,12 @@ class PatternFinder:
         self.skips: dict[int, int] = {}  # match id -> folded characters of proclitic to skip
         for pattern in patterns:
             if isinstance(pattern["pattern"], str):
-                phrases.setdefault(pattern["label"], []).append(nlp.make_doc(pattern["pattern"]))
+                # Whitespace runs are one space, as search folds them: otherwise a stray
+                # space or tab in a gazetteer line is a whitespace token no text matches.
+                phrase = " ".join(pattern["pattern"].split())
+                phrases.setdefault(pattern["label"], []).append(nlp.make_doc(phrase))
                 if proclitics:
-                    self._add_proclitics(nlp, pattern["label"], pattern["pattern"], phrases)
+                    self._add_proclitics(nlp, pattern["label"], phrase, phrases)
             else:
                 tokens.setdefault(pattern["label"], []).append(pattern["pattern"])
         for label, docs in phrases.items():

@@ -325,6 +325,20 @@ def test_given_files_and_status_choose_the_documents(tmp_path):
         assert store.queue() == []  # one file is stored alone, as the reader opens it
 
 
+def test_a_status_no_document_has_is_said_as_such(tmp_path):
+    """Documents are stored, none is done: the line says that, not "open or import some"."""
+    db = tmp_path / "a.db"
+    store_texts(db, ["زار حلب", "في حلب"])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--status", "done",
+                 "--status", "skipped", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "annotator suggest: none of the 2 stored documents is done or skipped; "
+        "see their statuses with: annotator stats"
+    )
+
+
 def write_corpus(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)

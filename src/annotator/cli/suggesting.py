@@ -62,7 +62,7 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
     doc_ids, problems = _documents(args, store, say)
     if not doc_ids:
         if not problems:
-            say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
+            say(_nothing_to_read(args, store))
         return 2
     with _Progress(len(doc_ids)) as advance:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
@@ -71,6 +71,16 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
         return 130
     # Bad pattern lines and unreadable files are bad input, even when the rest ran.
     return 2 if bad_lines or problems else 0
+
+
+def _nothing_to_read(args, store) -> str:
+    """Why there is no document to read: an empty database, or no document with --status."""
+    stored = len(store.document_ids())
+    if not stored:
+        return f"no documents to read in {neutralised(args.db)}; open or import some first, or give files"
+    statuses = " or ".join(status.replace("_", " ") for status in dict.fromkeys(args.status))
+    return (f"none of the {stored} stored document{'s' * (stored != 1)} is {statuses}; "
+            "see their statuses with: annotator stats")
 
 
 def _documents(args, store, say: Say) -> tuple[list[str], list[str]]:

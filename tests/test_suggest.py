@@ -439,6 +439,26 @@ def test_unknown_labels_are_refused_unless_added(tmp_path):
         assert "GPE" in [name for name, _ in store.labels()]
 
 
+def test_the_project_files_labels_are_the_label_set(tmp_path):
+    """annotator.toml declares GPE: suggest, run before the app was ever opened, takes it as
+    the app would, rather than refusing the project's own label."""
+    (tmp_path / "annotator.toml").write_text(
+        '[[labels]]\nname = "PER"\n\n[[labels]]\nname = "GPE"\ncolor = "#123456"\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text("زار حلب\n", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "GPE", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "annotations.db"
+    with Store(db, annotator="t") as store:
+        [doc] = store.document_ids()
+        assert store.labels() == [("PER", store.labels()[0][1]), ("GPE", "#123456")]
+    assert spans_of(db, doc) == [(4, 7, "GPE", "patterns", "suggested")]
+    (tmp_path / "annotator.toml").write_text('[[labels]]\nnmae = "PER"\n', encoding="utf-8")
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "annotator.toml:2" in one_line(result)
+
+
 def test_a_model_that_cannot_be_loaded_or_has_no_ner(tmp_path):
     db = tmp_path / "a.db"
     store_texts(db, ["زار حلب"])

@@ -31,13 +31,30 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if args.files and args.status:
         say("give files or --status, not both (--status picks among the stored documents)")
         return 2
+    from annotator.cli.config import ConfigError
+
     try:
+        project_labels = _project_labels()
         suggester, wanted, bad_lines = _suggester(args, say)
         with Store(args.db, annotator=suggester.annotator) as store:
+            if project_labels:  # as the app sets them when it opens: the project's label set
+                store.set_labels(*project_labels)
             return _run(args, store, suggester, wanted, bad_lines, say)
-    except (SuggestError, StoreError) as error:
+    except (SuggestError, StoreError, ConfigError) as error:
         say(str(error))
         return 2
+
+
+def _project_labels() -> tuple[list[str], dict[str, str]] | None:
+    """The label set (names, colours) of ./annotator.toml, if it has one: suggest is often
+    run before the app first opens the database, and must not refuse the project's labels."""
+    from annotator.cli.config import find_config, load_config
+
+    path = find_config(None)
+    labels = load_config(path).labels if path is not None else ()
+    if not labels:
+        return None
+    return [label.name for label in labels], {label.name: label.color for label in labels if label.color}
 
 
 def _suggester(args: argparse.Namespace, say: Say):

@@ -472,6 +472,24 @@ def test_a_model_that_cannot_be_loaded_or_has_no_ner(tmp_path):
     assert "no NER" in one_line(result)
 
 
+def test_a_spans_key_the_pipeline_does_not_set_is_one_line(tmp_path):
+    """span_ruler writes doc.spans["ruler"]; --spans-key sc (spancat's default) was a KeyError
+    traceback after the model had loaded."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("span_ruler").add_patterns([{"label": "LOC", "pattern": "حلب"}])
+    nlp.to_disk(tmp_path / "ruler")
+    result = run("suggest", "--db", str(db), "--model", str(tmp_path / "ruler"), "--spans-key", "sc",
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result) == (
+        "annotator suggest: --spans-key sc: the pipeline sets no doc.spans[\"sc\"]"
+        " (the keys it sets: ruler); give one of them"
+    )
+    assert spans_of(db, doc) == []
+
+
 # -- models --------------------------------------------------------------------------------
 
 

@@ -449,12 +449,23 @@ class Suggester:
     def spans(self, doc: Doc) -> list[tuple[int, int, str]]:
         if self.finder is not None:
             return self.finder(doc)
-        found = doc.spans[self.spans_key] if self.spans_key else doc.ents
+        found = self._span_group(doc) if self.spans_key else doc.ents
         return [
             (span.start_char, span.end_char, span.label_)
             for span in found
             if span.text.strip()  # a span over whitespace tokens alone marks nothing
         ]
+
+
+    def _span_group(self, doc: Doc):
+        if self.spans_key not in doc.spans:  # the pipeline writes other keys (span_ruler: "ruler")
+            keys = ", ".join(_show(key) for key in doc.spans) or "none"
+            raise SuggestError(
+                f"--spans-key {_show(self.spans_key)}: the pipeline sets no "
+                f"doc.spans[{_show(json.dumps(self.spans_key, ensure_ascii=False))}] "
+                f"(the keys it sets: {keys}); give one of them"
+            )
+        return doc.spans[self.spans_key]
 
 
 def suggest(

@@ -487,6 +487,9 @@ def test_a_spans_key_the_pipeline_does_not_set_is_one_line(tmp_path):
         "annotator suggest: --spans-key sc: the pipeline sets no doc.spans[\"sc\"]"
         " (the keys it sets: ruler); give one of them"
     )
+    result = run("suggest", "--db", str(db), "--model", str(tmp_path / "ruler"), cwd=tmp_path)
+    assert result.returncode == 2  # no doc.ents: the line points at --spans-key
+    assert "no NER" in one_line(result) and "--spans-key" in one_line(result)
     assert spans_of(db, doc) == []
 
 

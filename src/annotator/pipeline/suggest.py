@@ -338,11 +338,14 @@ def load_model(name: str, spans_key: str | None = None) -> Language:
         reason = _show(" ".join(str(error).split()), 300)
         raise SuggestError(f"--model {shown}: spaCy cannot load it: {reason}") from None
     wanted = "doc.spans" if spans_key else "doc.ents"
-    if not any(wanted in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names):
+    assigned = [a for name in nlp.pipe_names for a in nlp.get_pipe_meta(name).assigns]
+    if wanted not in assigned:
         hint = "it has no NER (ner or entity_ruler)" if not spans_key else "no component sets doc.spans"
+        # a spancat or span_ruler pipeline: its spans are there, under a key
+        other = "; or read its doc.spans with --spans-key KEY" if "doc.spans" in assigned else ""
         raise SuggestError(
             f"--model {shown}: {hint}, so it cannot suggest spans "
-            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one"
+            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one{other}"
         )
     return project_tokenizer(nlp, fold_norms=False)
 

@@ -406,6 +406,21 @@ def one_line(result) -> str:
     return lines[0]
 
 
+def test_a_patterns_file_saved_with_a_bom_and_crlf_is_read_whole(tmp_path):
+    """Windows editors write a byte order mark and CRLF; import reads such files, so must
+    suggest (the first line was "not JSON (Unexpected UTF-8 BOM ...)")."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب ودمشق"])
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(
+        json.dumps({"label": "LOC", "pattern": p}, ensure_ascii=False) for p in ("حلب", "ودمشق")
+    ).encode("utf-8") + b"\r\n")
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested"),
+                                 (8, 13, "LOC", "patterns", "suggested")]
+
+
 def test_bad_pattern_lines_are_named_and_the_rest_is_used(tmp_path):
     db = tmp_path / "a.db"
     [doc] = store_texts(db, ["زار حلب"])

@@ -145,7 +145,8 @@ def load_patterns(path: str, report: Callable[[str], None]) -> Patterns:
         what = "no such file" if not file.exists() else "not a regular file"
         raise SuggestError(f"--patterns {shown}: {what}; give the path of a JSONL patterns file")
     try:
-        raw_lines = file.read_bytes().splitlines()
+        # A byte order mark (Windows editors) is not part of the first line, as in import
+        raw_lines = file.read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines()
     except OSError as error:
         raise SuggestError(f"--patterns {shown}: cannot read it ({error.strerror})") from None
     spacy = _spacy()

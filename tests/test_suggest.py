@@ -339,6 +339,16 @@ def test_a_status_no_document_has_is_said_as_such(tmp_path):
     )
 
 
+def test_no_database_and_no_files_creates_no_database(tmp_path):
+    """Run in the wrong folder: one line, and no empty annotations.db left behind there."""
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result) == ("annotator suggest: no documents to read: annotations.db does not exist; "
+                                "give files or folders, or --db PATH")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
+
+
 def write_corpus(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)

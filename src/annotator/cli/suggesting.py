@@ -8,6 +8,7 @@ line and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -30,6 +31,9 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
         return 2
     if args.files and args.status:
         say("give files or --status, not both (--status picks among the stored documents)")
+        return 2
+    if not args.files and not os.path.lexists(args.db):  # the wrong folder: leave no empty database
+        say(f"no documents to read: {neutralised(args.db)} does not exist; give files or folders, or --db PATH")
         return 2
     from annotator.cli.config import ConfigError
 

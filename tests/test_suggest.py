@@ -464,6 +464,15 @@ def test_unknown_labels_are_refused_unless_added(tmp_path):
         assert "GPE" in [name for name, _ in store.labels()]
 
 
+def test_a_refused_label_creates_no_database(tmp_path):
+    (tmp_path / "a.txt").write_text("زار حلب\n", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "GPE", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "GPE" in one_line(result) and "--add-labels" in one_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "p.jsonl"]
+
+
 def test_the_project_files_labels_are_the_label_set(tmp_path):
     """annotator.toml declares GPE: suggest, run before the app was ever opened, takes it as
     the app would, rather than refusing the project's own label."""

@@ -20,8 +20,8 @@ Say = Callable[[str], None]
 
 
 def suggest_command(args: argparse.Namespace, say: Say) -> int:
-    from annotator.pipeline.suggest import SuggestError
-    from annotator.store import Store, StoreError
+    from annotator.pipeline.suggest import SuggestError, refuse_unknown_labels
+    from annotator.store import DEFAULT_LABELS, Store, StoreError
 
     if args.spans_key and not args.model:
         say("--spans-key reads a model's doc.spans; use it with --model")
@@ -40,6 +40,8 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     try:
         project_labels = _project_labels()
         suggester, wanted, bad_lines = _suggester(args, say)
+        if not args.add_labels and not os.path.lexists(args.db):  # refused: create no database
+            refuse_unknown_labels(set(project_labels[0] if project_labels else DEFAULT_LABELS), wanted)
         with Store(args.db, annotator=suggester.annotator) as store:
             if project_labels:  # as the app sets them when it opens: the project's label set
                 store.set_labels(*project_labels)

@@ -538,19 +538,26 @@ def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSumm
                 yield text, doc_id
 
 
-def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
-    """The label set after the suggester's labels are checked: unknown ones are refused
-    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
-    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
-    known = {name for name, _ in store.labels()}
+def refuse_unknown_labels(known: set[str], wanted: dict[str, str]) -> None:
+    """SuggestError naming the ``wanted`` labels (label -> where from) not in ``known``."""
     unknown = sorted(set(wanted) - known)
-    if unknown and not add_labels:
+    if unknown:
         where = ", ".join(f"{_show(label)} ({_show(wanted[label], 200)})" for label in unknown)
         raise SuggestError(
             f"label{'s' * (len(unknown) > 1)} not in the label set "
             f"({', '.join(_show(k) for k in sorted(known))}): {where}; add --add-labels to add "
             "them, or change the label set"
         )
+
+
+def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
+    """The label set after the suggester's labels are checked: unknown ones are refused
+    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
+    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
+    known = {name for name, _ in store.labels()}
+    if not add_labels:
+        refuse_unknown_labels(known, wanted)
+    unknown = sorted(set(wanted) - known)
     if unknown:
         store.add_labels(unknown)
         known.update(unknown)

@@ -80,6 +80,22 @@ def test_phrase_patterns_fold_harakat_tatweel_and_alef_forms_on_whole_tokens(tmp
     assert spans_of(db, ids[3]) == []
 
 
+def test_phrase_patterns_with_stray_whitespace_match_as_search_does(tmp_path):
+    """A gazetteer line with a trailing space, a tab or two spaces between its words (as
+    search folds whitespace runs to one space) is the same phrase, not a phrase that can
+    never match."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["قالت الأمم المتحدة إن حلب آمنة"])
+    patterns = write_patterns(
+        tmp_path / "p.jsonl", {"label": "ORG", "pattern": "الأمم  المتحدة"},
+        {"label": "LOC", "pattern": " حلب\t"},
+    )
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(5, 18, "ORG", "patterns", "suggested"),
+                                 (22, 25, "LOC", "patterns", "suggested")]
+
+
 def test_token_patterns_and_the_annotator_option(tmp_path):
     db = tmp_path / "a.db"
     [doc] = store_texts(db, ["زار Ban Ki-moon حلب"])
@@ -309,6 +325,30 @@ def test_given_files_and_status_choose_the_documents(tmp_path):
         assert store.queue() == []  # one file is stored alone, as the reader opens it
 
 
+def test_a_status_no_document_has_is_said_as_such(tmp_path):
+    """Documents are stored, none is done: the line says that, not "open or import some"."""
+    db = tmp_path / "a.db"
+    store_texts(db, ["زار حلب", "في حلب"])
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--status", "done",
+                 "--status", "skipped", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "annotator suggest: none of the 2 stored documents is done or skipped; "
+        "see their statuses with: annotator stats"
+    )
+
+
+def test_no_database_and_no_files_creates_no_database(tmp_path):
+    """Run in the wrong folder: one line, and no empty annotations.db left behind there."""
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result) == ("annotator suggest: no documents to read: annotations.db does not exist; "
+                                "give files or folders, or --db PATH")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]
+
+
 def write_corpus(root: Path, files: dict[str, str]) -> None:
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -376,6 +416,21 @@ def one_line(result) -> str:
     return lines[0]
 
 
+def test_a_patterns_file_saved_with_a_bom_and_crlf_is_read_whole(tmp_path):
+    """Windows editors write a byte order mark and CRLF; import reads such files, so must
+    suggest (the first line was "not JSON (Unexpected UTF-8 BOM ...)")."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب ودمشق"])
+    patterns = tmp_path / "p.jsonl"
+    patterns.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(
+        json.dumps({"label": "LOC", "pattern": p}, ensure_ascii=False) for p in ("حلب", "ودمشق")
+    ).encode("utf-8") + b"\r\n")
+    result = run("suggest", "--db", str(db), "--patterns", str(patterns), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert spans_of(db, doc) == [(4, 7, "LOC", "patterns", "suggested"),
+                                 (8, 13, "LOC", "patterns", "suggested")]
+
+
 def test_bad_pattern_lines_are_named_and_the_rest_is_used(tmp_path):
     db = tmp_path / "a.db"
     [doc] = store_texts(db, ["زار حلب"])
@@ -409,6 +464,35 @@ def test_unknown_labels_are_refused_unless_added(tmp_path):
         assert "GPE" in [name for name, _ in store.labels()]
 
 
+def test_a_refused_label_creates_no_database(tmp_path):
+    (tmp_path / "a.txt").write_text("زار حلب\n", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "GPE", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "GPE" in one_line(result) and "--add-labels" in one_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "p.jsonl"]
+
+
+def test_the_project_files_labels_are_the_label_set(tmp_path):
+    """annotator.toml declares GPE: suggest, run before the app was ever opened, takes it as
+    the app would, rather than refusing the project's own label."""
+    (tmp_path / "annotator.toml").write_text(
+        '[[labels]]\nname = "PER"\n\n[[labels]]\nname = "GPE"\ncolor = "#123456"\n', encoding="utf-8")
+    (tmp_path / "a.txt").write_text("زار حلب\n", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "GPE", "pattern": "حلب"})
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    db = tmp_path / "annotations.db"
+    with Store(db, annotator="t") as store:
+        [doc] = store.document_ids()
+        assert store.labels() == [("PER", store.labels()[0][1]), ("GPE", "#123456")]
+    assert spans_of(db, doc) == [(4, 7, "GPE", "patterns", "suggested")]
+    (tmp_path / "annotator.toml").write_text('[[labels]]\nnmae = "PER"\n', encoding="utf-8")
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "annotator.toml:2" in one_line(result)
+
+
 def test_a_model_that_cannot_be_loaded_or_has_no_ner(tmp_path):
     db = tmp_path / "a.db"
     store_texts(db, ["زار حلب"])
@@ -420,6 +504,27 @@ def test_a_model_that_cannot_be_loaded_or_has_no_ner(tmp_path):
     result = run("suggest", "--db", str(db), "--model", str(tmp_path / "blank"), cwd=tmp_path)
     assert result.returncode == 2
     assert "no NER" in one_line(result)
+
+
+def test_a_spans_key_the_pipeline_does_not_set_is_one_line(tmp_path):
+    """span_ruler writes doc.spans["ruler"]; --spans-key sc (spancat's default) was a KeyError
+    traceback after the model had loaded."""
+    db = tmp_path / "a.db"
+    [doc] = store_texts(db, ["زار حلب"])
+    nlp = spacy.blank("ar")
+    nlp.add_pipe("span_ruler").add_patterns([{"label": "LOC", "pattern": "حلب"}])
+    nlp.to_disk(tmp_path / "ruler")
+    result = run("suggest", "--db", str(db), "--model", str(tmp_path / "ruler"), "--spans-key", "sc",
+                 cwd=tmp_path)
+    assert result.returncode == 2
+    assert one_line(result) == (
+        "annotator suggest: --spans-key sc: the pipeline sets no doc.spans[\"sc\"]"
+        " (the keys it sets: ruler); give one of them"
+    )
+    result = run("suggest", "--db", str(db), "--model", str(tmp_path / "ruler"), cwd=tmp_path)
+    assert result.returncode == 2  # no doc.ents: the line points at --spans-key
+    assert "no NER" in one_line(result) and "--spans-key" in one_line(result)
+    assert spans_of(db, doc) == []
 
 
 # -- models --------------------------------------------------------------------------------

@@ -142,3 +142,29 @@ def test_a_folder_suggested_for_is_the_queue_the_app_opens(tmp_path):
         assert [(s.start, s.end, s.annotator, s.status) for s in store.spans(first.doc_id)] == [
             (14, 17, "patterns", "suggested"), (14, 17, "amal", "accepted")]  # still there for others
         assert [(s.start, s.end, s.status) for s in store.spans(second.doc_id)] == [(7, 11, "suggested")]
+
+
+def test_a_long_source_name_still_shows_in_the_status_bar_of_a_queue(tmp_path):
+    """README's loop: `suggest --model training/model-best articles/` then `annotator`, at 100
+    columns.  The queue's progress leaves no room for the full field; the bar gives up the
+    offsets (the offset field says where the caret is) rather than which source it is."""
+    assert ANNOTATOR and shutil.which("tmux")
+    (tmp_path / "articles").mkdir()
+    text = "قال مصدر عسكرى رفيع المستوى إن مقاتلو المعارضة السورية بعد ظهر أمس من ستة أحياء اخرى كانت لا تزال تحت سيطرتهم قرب حلب.\n"
+    for number in range(12):
+        (tmp_path / "articles" / f"{number:02d}.txt").write_text(text, encoding="utf-8")
+    patterns = tmp_path / "places.jsonl"
+    patterns.write_text(json.dumps({"label": "LOC", "pattern": "حلب"}, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    result = run("suggest", "--patterns", str(patterns), "--annotator", "training/model-best",
+                 "articles", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    session = Tmux([ANNOTATOR, "--db", str(tmp_path / "annotations.db"), "--annotator", "amal"], 100, 20)
+    try:
+        until(session, lambda rows: "offset 0/" in "\n".join(rows))
+        session.send("S", "n")
+        rows = until(session, lambda rows: "offset 114/" in status(rows))
+        assert "1 of 12" in status(rows)
+        assert "suggested LOC by training/model-best" in status(rows)
+    finally:
+        session.close()

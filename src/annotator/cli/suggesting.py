@@ -8,6 +8,7 @@ line and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 
@@ -19,8 +20,8 @@ Say = Callable[[str], None]
 
 
 def suggest_command(args: argparse.Namespace, say: Say) -> int:
-    from annotator.pipeline.suggest import SuggestError
-    from annotator.store import Store, StoreError
+    from annotator.pipeline.suggest import SuggestError, refuse_unknown_labels
+    from annotator.store import DEFAULT_LABELS, Store, StoreError
 
     if args.spans_key and not args.model:
         say("--spans-key reads a model's doc.spans; use it with --model")
@@ -31,13 +32,35 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if args.files and args.status:
         say("give files or --status, not both (--status picks among the stored documents)")
         return 2
+    if not args.files and not os.path.lexists(args.db):  # the wrong folder: leave no empty database
+        say(f"no documents to read: {neutralised(args.db)} does not exist; give files or folders, or --db PATH")
+        return 2
+    from annotator.cli.config import ConfigError
+
     try:
+        project_labels = _project_labels()
         suggester, wanted, bad_lines = _suggester(args, say)
+        if not args.add_labels and not os.path.lexists(args.db):  # refused: create no database
+            refuse_unknown_labels(set(project_labels[0] if project_labels else DEFAULT_LABELS), wanted)
         with Store(args.db, annotator=suggester.annotator) as store:
+            if project_labels:  # as the app sets them when it opens: the project's label set
+                store.set_labels(*project_labels)
             return _run(args, store, suggester, wanted, bad_lines, say)
-    except (SuggestError, StoreError) as error:
+    except (SuggestError, StoreError, ConfigError) as error:
         say(str(error))
         return 2
+
+
+def _project_labels() -> tuple[list[str], dict[str, str]] | None:
+    """The label set (names, colours) of ./annotator.toml, if it has one: suggest is often
+    run before the app first opens the database, and must not refuse the project's labels."""
+    from annotator.cli.config import find_config, load_config
+
+    path = find_config(None)
+    labels = load_config(path).labels if path is not None else ()
+    if not labels:
+        return None
+    return [label.name for label in labels], {label.name: label.color for label in labels if label.color}
 
 
 def _suggester(args: argparse.Namespace, say: Say):
@@ -62,7 +85,7 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
     doc_ids, problems = _documents(args, store, say)
     if not doc_ids:
         if not problems:
-            say(f"no documents to read in {neutralised(args.db)}; open or import some first, or give files")
+            say(_nothing_to_read(args, store))
         return 2
     with _Progress(len(doc_ids)) as advance:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
@@ -71,6 +94,16 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
         return 130
     # Bad pattern lines and unreadable files are bad input, even when the rest ran.
     return 2 if bad_lines or problems else 0
+
+
+def _nothing_to_read(args, store) -> str:
+    """Why there is no document to read: an empty database, or no document with --status."""
+    stored = len(store.document_ids())
+    if not stored:
+        return f"no documents to read in {neutralised(args.db)}; open or import some first, or give files"
+    statuses = " or ".join(status.replace("_", " ") for status in dict.fromkeys(args.status))
+    return (f"none of the {stored} stored document{'s' * (stored != 1)} is {statuses}; "
+            "see their statuses with: annotator stats")
 
 
 def _documents(args, store, say: Say) -> tuple[list[str], list[str]]:

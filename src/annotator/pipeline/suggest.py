@@ -145,7 +145,8 @@ def load_patterns(path: str, report: Callable[[str], None]) -> Patterns:
         what = "no such file" if not file.exists() else "not a regular file"
         raise SuggestError(f"--patterns {shown}: {what}; give the path of a JSONL patterns file")
     try:
-        raw_lines = file.read_bytes().splitlines()
+        # A byte order mark (Windows editors) is not part of the first line, as in import
+        raw_lines = file.read_bytes().removeprefix(b"\xef\xbb\xbf").splitlines()
     except OSError as error:
         raise SuggestError(f"--patterns {shown}: cannot read it ({error.strerror})") from None
     spacy = _spacy()
@@ -237,9 +238,12 @@ class PatternFinder:
         self.skips: dict[int, int] = {}  # match id -> folded characters of proclitic to skip
         for pattern in patterns:
             if isinstance(pattern["pattern"], str):
-                phrases.setdefault(pattern["label"], []).append(nlp.make_doc(pattern["pattern"]))
+                # Whitespace runs are one space, as search folds them: otherwise a stray
+                # space or tab in a gazetteer line is a whitespace token no text matches.
+                phrase = " ".join(pattern["pattern"].split())
+                phrases.setdefault(pattern["label"], []).append(nlp.make_doc(phrase))
                 if proclitics:
-                    self._add_proclitics(nlp, pattern["label"], pattern["pattern"], phrases)
+                    self._add_proclitics(nlp, pattern["label"], phrase, phrases)
             else:
                 tokens.setdefault(pattern["label"], []).append(pattern["pattern"])
         for label, docs in phrases.items():
@@ -335,11 +339,14 @@ def load_model(name: str, spans_key: str | None = None) -> Language:
         reason = _show(" ".join(str(error).split()), 300)
         raise SuggestError(f"--model {shown}: spaCy cannot load it: {reason}") from None
     wanted = "doc.spans" if spans_key else "doc.ents"
-    if not any(wanted in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names):
+    assigned = [a for name in nlp.pipe_names for a in nlp.get_pipe_meta(name).assigns]
+    if wanted not in assigned:
         hint = "it has no NER (ner or entity_ruler)" if not spans_key else "no component sets doc.spans"
+        # a spancat or span_ruler pipeline: its spans are there, under a key
+        other = "; or read its doc.spans with --spans-key KEY" if "doc.spans" in assigned else ""
         raise SuggestError(
             f"--model {shown}: {hint}, so it cannot suggest spans "
-            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one"
+            f"(pipeline: {', '.join(nlp.pipe_names) or 'empty'}); give a pipeline with one{other}"
         )
     return project_tokenizer(nlp, fold_norms=False)
 
@@ -446,12 +453,23 @@ class Suggester:
     def spans(self, doc: Doc) -> list[tuple[int, int, str]]:
         if self.finder is not None:
             return self.finder(doc)
-        found = doc.spans[self.spans_key] if self.spans_key else doc.ents
+        found = self._span_group(doc) if self.spans_key else doc.ents
         return [
             (span.start_char, span.end_char, span.label_)
             for span in found
             if span.text.strip()  # a span over whitespace tokens alone marks nothing
         ]
+
+
+    def _span_group(self, doc: Doc):
+        if self.spans_key not in doc.spans:  # the pipeline writes other keys (span_ruler: "ruler")
+            keys = ", ".join(_show(key) for key in doc.spans) or "none"
+            raise SuggestError(
+                f"--spans-key {_show(self.spans_key)}: the pipeline sets no "
+                f"doc.spans[{_show(json.dumps(self.spans_key, ensure_ascii=False))}] "
+                f"(the keys it sets: {keys}); give one of them"
+            )
+        return doc.spans[self.spans_key]
 
 
 def suggest(
@@ -520,19 +538,26 @@ def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSumm
                 yield text, doc_id
 
 
-def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
-    """The label set after the suggester's labels are checked: unknown ones are refused
-    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
-    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
-    known = {name for name, _ in store.labels()}
+def refuse_unknown_labels(known: set[str], wanted: dict[str, str]) -> None:
+    """SuggestError naming the ``wanted`` labels (label -> where from) not in ``known``."""
     unknown = sorted(set(wanted) - known)
-    if unknown and not add_labels:
+    if unknown:
         where = ", ".join(f"{_show(label)} ({_show(wanted[label], 200)})" for label in unknown)
         raise SuggestError(
             f"label{'s' * (len(unknown) > 1)} not in the label set "
             f"({', '.join(_show(k) for k in sorted(known))}): {where}; add --add-labels to add "
             "them, or change the label set"
         )
+
+
+def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
+    """The label set after the suggester's labels are checked: unknown ones are refused
+    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
+    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
+    known = {name for name, _ in store.labels()}
+    if not add_labels:
+        refuse_unknown_labels(known, wanted)
+    unknown = sorted(set(wanted) - known)
     if unknown:
         store.add_labels(unknown)
         known.update(unknown)

@@ -32,14 +32,22 @@ def describe_character(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}".rstrip()
 
 
-def fit(fields: list[tuple[str, str]], width: int) -> str:
+def fit(fields: list[tuple[str, str]], width: int, shorter: dict[str, str] | None = None) -> str:
     """The fields (kind, text) joined, least useful kinds dropped first until they fit in
-    ``width`` cells; the kept ones (offset, selection, ``? keys``) are cut last, at the end."""
+    ``width`` cells; the kept ones (offset, selection, ``? keys``) are cut last, at the end.
+    A kind with a ``shorter`` text takes it before it is dropped."""
     shown = list(fields)
+    shorter = dict(shorter or {})
     for kind in DROP_ORDER:
-        if cell_len(SEPARATOR.join(text for _, text in shown)) <= width:
+        while cell_len(SEPARATOR.join(text for _, text in shown)) > width:
+            if kind in shorter:
+                short = shorter.pop(kind)
+                shown = [(k, short if k == kind else text) for k, text in shown]
+            else:
+                shown = [field for field in shown if field[0] != kind]
+                break
+        else:
             break
-        shown = [field for field in shown if field[0] != kind]
     line = SEPARATOR.join(text for _, text in shown)
     if cell_len(line) > width:  # only the kept fields are left: tighten, then cut the middle
         line = " │ ".join(text for _, text in shown)
@@ -54,6 +62,7 @@ class StatusBar(Static):
                    progress: str = "", suggestions_only: bool = False,
                    offers: str = "suggestions", others=(), annotator: str = "") -> None:
         word = word_at(text, caret)
+        shorter: dict[str, str] = {}
         fields = [("offset", f"offset {caret}/{len(text)}"), ("direction", "RTL" if rtl else "LTR")]
         if progress:  # the corpus queue, first as it matters most there: "3 of 340 · 12 / 340 done"
             fields.insert(0, ("progress", progress))
@@ -68,9 +77,11 @@ class StatusBar(Static):
                 fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}] "
                                f"{describe_votes(span, options)}"))
             elif span.status == "suggested":  # whose: a source name is untrusted text too
+                source = visual_text(neutralised(span.annotator), options)
                 fields.append((kind, f"suggested {neutralised(span.label)} "
-                               f"[{span.start}:{span.end}] by "
-                               f"{visual_text(neutralised(span.annotator), options)}"))
+                               f"[{span.start}:{span.end}] by {source}"))
+                # Narrow: which source matters more than the offsets (the caret's are shown)
+                shorter[kind] = f"suggested {neutralised(span.label)} by {source}"
             else:
                 fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}]"))
         for span in others[:2]:  # another annotator's, shown read-only; a name is untrusted
@@ -85,7 +96,7 @@ class StatusBar(Static):
         if suggestions_only:
             fields.append(("mode", f"n/p: {offers}"))
         fields.append(("keys", "? keys"))
-        self._fields = fields
+        self._fields, self._shorter = fields, shorter
         self._draw()
 
     def on_resize(self) -> None:
@@ -95,4 +106,4 @@ class StatusBar(Static):
     def _draw(self) -> None:
         width = max(1, self.content_region.width)
         # Text, not markup: "[" in a name is literal
-        self.update(Text(fit(self._fields, width), no_wrap=True, overflow="ellipsis"))
+        self.update(Text(fit(self._fields, width, self._shorter), no_wrap=True, overflow="ellipsis"))

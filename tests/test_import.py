@@ -381,3 +381,20 @@ def test_a_raw_control_character_in_a_json_string_is_reported_in_plain_words(tmp
     code, _, err = run(capsysbinary, "import", str(data), "--db", str(tmp_path / "a.db"))
     assert code == 2
     assert f"{data}:1: not JSON (Invalid control character at column 13); line skipped" in err
+
+
+def test_import_takes_the_project_files_labels_before_the_app_ever_ran(tmp_path):
+    """annotator.toml declares GPE; a fresh database must not refuse the project's label."""
+    (tmp_path / "annotator.toml").write_text(
+        '[[labels]]\nname = "PER"\n\n[[labels]]\nname = "GPE"\ncolor = "#123456"\n', encoding="utf-8")
+    line = {"text": "زار حلب", "spans": [{"start": 4, "end": 7, "label": "GPE"}]}
+    (tmp_path / "in.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_installed("import", "in.jsonl", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with Store(tmp_path / "annotations.db", annotator="t") as store:
+        assert [name for name, _ in store.labels()] == ["PER", "GPE"]
+        [doc] = store.document_ids()
+        assert [(s.start, s.end, s.label) for s in store.spans(doc)] == [(4, 7, "GPE")]
+    (tmp_path / "annotator.toml").write_text('[[labels]]\nnmae = "PER"\n', encoding="utf-8")
+    result = run_installed("import", "in.jsonl", cwd=tmp_path)
+    assert result.returncode == 2 and "annotator.toml:2" in result.stderr

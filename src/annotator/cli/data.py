@@ -206,9 +206,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from annotator.cli.config import ConfigError, project_label_set
     from annotator.pipeline.importing import ImportFileError, import_file
 
     try:
+        labels = project_label_set()  # as the app takes them on opening
         summary = import_file(
             args.file,
             args.db,
@@ -217,8 +219,9 @@ def _import(args: argparse.Namespace) -> int:
             add_labels=args.add_labels,
             status=args.status,
             report=lambda m: _say("import", m),
+            labels=labels,
         )
-    except ImportFileError as error:
+    except (ImportFileError, ConfigError) as error:
         _say("import", str(error))
         return 2
     _say("import", summary.line())

@@ -35,10 +35,10 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if not args.files and not os.path.lexists(args.db):  # the wrong folder: leave no empty database
         say(f"no documents to read: {neutralised(args.db)} does not exist; give files or folders, or --db PATH")
         return 2
-    from annotator.cli.config import ConfigError
+    from annotator.cli.config import ConfigError, project_label_set
 
     try:
-        project_labels = _project_labels()
+        project_labels = project_label_set()
         suggester, wanted, bad_lines = _suggester(args, say)
         if not args.add_labels and not os.path.lexists(args.db):  # refused: create no database
             refuse_unknown_labels(set(project_labels[0] if project_labels else DEFAULT_LABELS), wanted)
@@ -49,18 +49,6 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     except (SuggestError, StoreError, ConfigError) as error:
         say(str(error))
         return 2
-
-
-def _project_labels() -> tuple[list[str], dict[str, str]] | None:
-    """The label set (names, colours) of ./annotator.toml, if it has one: suggest is often
-    run before the app first opens the database, and must not refuse the project's labels."""
-    from annotator.cli.config import find_config, load_config
-
-    path = find_config(None)
-    labels = load_config(path).labels if path is not None else ()
-    if not labels:
-        return None
-    return [label.name for label in labels], {label.name: label.color for label in labels if label.color}
 
 
 def _suggester(args: argparse.Namespace, say: Say):

@@ -313,8 +313,12 @@ def import_file(
     add_labels: bool = False,
     status: str = "suggested",
     report: Callable[[str], None] = lambda message: None,
+    labels: tuple[list[str], dict[str, str]] | None = None,
 ) -> ImportSummary:
     """Import ``file`` into the database at ``db_path`` (created if missing).
+
+    ``labels`` (names, colours) is the project's label set: the database takes it, as the
+    app does on opening, so the project's labels are known before the app ever ran.
 
     Bad lines are passed to ``report`` as one line each ("FILE:N: what; line skipped");
     ImportFileError when the file or the database cannot be used at all."""
@@ -331,7 +335,7 @@ def import_file(
     # A file name that is not UTF-8 holds lone surrogates (surrogateescape) that SQLite
     # cannot store; the source is only a label here (the text is in the database).
     where = os.fsencode(path.resolve()).decode("utf-8", "replace")
-    run = _Run(file, where, db_path, annotator, status, add_labels, report)
+    run = _Run(file, where, db_path, annotator, status, add_labels, report, labels)
     try:
         for number, raw in _lines(path):
             run.line(number, raw, fmt)
@@ -348,22 +352,34 @@ class _Run:
     def __init__(
         self, file: str, source_prefix: str, db_path: str | os.PathLike, annotator: str | None,
         status: str, add_labels: bool, report: Callable[[str], None],
+        labels: tuple[list[str], dict[str, str]] | None = None,
     ) -> None:
         self.file, self.source_prefix, self.db_path = file, source_prefix, db_path
         self.annotator, self.status, self.add_labels, self.report = annotator, status, add_labels, report
         self.summary = ImportSummary(file=file)
+        self.labels = labels
         self.store: Store | None = None
         try:
             if Store.check_path(db_path):
                 self.store = self._open()
         except StoreError as error:
             raise ImportFileError(str(error)) from None
-        self.known = {name for name, _ in self.store.labels()} if self.store else set(DEFAULT_LABELS)
+        if self.labels:
+            self.known = set(self.labels[0])
+        else:
+            self.known = {name for name, _ in self.store.labels()} if self.store else set(DEFAULT_LABELS)
 
     def _open(self) -> Store:
         # Imports are recorded under "import", never on a user's undo stack: a user's `u`
         # in the app undoes their own last action, not a span a model suggested.
-        return Store(self.db_path, annotator=DEFAULT_ANNOTATOR)
+        store = Store(self.db_path, annotator=DEFAULT_ANNOTATOR)
+        if self.labels:
+            try:
+                store.set_labels(*self.labels)
+            except BaseException:
+                store.close()
+                raise
+        return store
 
     def close(self) -> None:
         if self.store is not None:

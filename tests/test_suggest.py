@@ -730,3 +730,23 @@ def test_a_file_name_that_is_not_utf8_gets_one_line(tmp_path):
     err = result.stderr.decode("utf-8")
     assert result.returncode == 2 and "Traceback" not in err, err
     assert len(err.splitlines()) == 1 and "caf\ufffd.txt" in err and "not UTF-8" in err
+
+
+def test_suggest_replace_after_retraining_withdraws_what_the_new_run_no_longer_finds(tmp_path):
+    (tmp_path / "a.txt").write_text("زار حلب ثم دمشق\n", encoding="utf-8")
+    first = write_patterns(tmp_path / "p1.jsonl", {"label": "LOC", "pattern": "حلب"},
+                           {"label": "LOC", "pattern": "دمشق"})
+    second = write_patterns(tmp_path / "p2.jsonl", {"label": "LOC", "pattern": "دمشق"},
+                            {"label": "PER", "pattern": "زار"})
+    assert run("suggest", "--patterns", str(first), "a.txt", cwd=tmp_path).returncode == 0
+    db = tmp_path / "annotations.db"
+    with Store(db, annotator="t") as store:
+        [doc] = store.document_ids()
+    result = run("suggest", "--patterns", str(second), "--replace", "a.txt", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "added 1 suggestion" in result.stderr and "withdrew 1 earlier one" in result.stderr
+    assert spans_of(db, doc) == [(0, 3, "PER", "patterns", "suggested"),
+                                 (11, 15, "LOC", "patterns", "suggested")]
+    # without --replace, a run adds and withdraws nothing
+    result = run("suggest", "--patterns", str(first), "a.txt", cwd=tmp_path)
+    assert "added 1 suggestion" in result.stderr and "withdrew" not in result.stderr

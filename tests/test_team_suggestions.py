@@ -126,6 +126,27 @@ def test_suggesting_again_adds_nothing_and_a_rejection_stays(team):
     assert open_ones(badr, doc) == ALL
 
 
+def test_a_source_run_again_with_replace_withdraws_only_its_undecided_stale_suggestions(team):
+    amal, badr, doc = team
+    amal.add_suggestions([(doc, [(*ALEPPO, "ORG")])], annotator="model")  # another source
+    amal.decide_suggestion(suggestion(amal, doc, DAMASCUS).id, "rejected")
+    before = {(s.start, s.end): s.id for s in amal.spans(doc, ("suggested",))
+              if s.annotator == "patterns"}
+    # the retrained source proposes BAN again, no longer ALEPPO nor DAMASCUS, and a new one
+    new = (DAMASCUS[1] + 1, DAMASCUS[1] + 4)
+    assert badr.replace_suggestions([(doc, [(*BAN, "PER"), (*new, "MISC")])],
+                                    annotator="patterns") == (1, 1, 1)
+    kept = {(s.start, s.end, s.label, s.annotator): s.id for s in amal.spans(doc, ("suggested",))}
+    assert kept == {
+        (*BAN, "PER", "patterns"): before[BAN],  # proposed again: the same row, not a new one
+        (*DAMASCUS, "LOC", "patterns"): before[DAMASCUS],  # amal decided it: it stays
+        (*ALEPPO, "ORG", "model"): kept[(*ALEPPO, "ORG", "model")],  # another source's
+        (*new, "MISC", "patterns"): kept[(*new, "MISC", "patterns")],
+    }
+    assert (*ALEPPO, "LOC", "patterns") not in kept  # withdrawn: undecided, not proposed again
+    assert amal.decisions(doc) == {before[DAMASCUS]: "rejected"}
+
+
 def test_star_proposals_are_seen_by_their_maker_only(team):
     amal, badr, doc = team
     amal.add_suggestions([(doc, [(AT("الأمم"), AT("الأمم") + 5, "ORG")])], annotator="*amal")

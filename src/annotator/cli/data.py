@@ -102,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="only stored documents with this status (repeatable)")
     su.add_argument("--annotator", metavar="NAME",
                     help="the source name on the suggestions (default: patterns, or the model's name)")
+    su.add_argument("--replace", action="store_true",
+                    help="withdraw this source's earlier suggestions that nobody has decided "
+                         "and this run does not make again (after retraining a model)")
     su.add_argument("--proclitics", action="store_true",
                     help="with --patterns: a phrase starting with ال also matches after و ف ب ك "
                     "written onto it (والأمم المتحدة); the suggestion starts after them")

@@ -76,7 +76,8 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
             say(_nothing_to_read(args, store))
         return 2
     with _Progress(len(doc_ids)) as advance:
-        summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance)
+        summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance,
+                          replace=args.replace)
     say(summary.line(suggester.annotator))
     if summary.interrupted:
         return 130

@@ -416,6 +416,7 @@ class SuggestSummary:
     documents: int = 0
     added: int = 0
     present: int = 0  # already there as a suggestion
+    withdrawn: int = 0  # with replace: the source's earlier, undecided ones not made again
     unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
     too_long: int = 0  # documents longer than the pipeline's max_length, not read
     max_length: int = 0
@@ -429,6 +430,8 @@ class SuggestSummary:
         )
         if self.present:
             text += f", left out {self.present} already there"
+        if self.withdrawn:
+            text += f", withdrew {self.withdrawn} earlier one{'s' * (self.withdrawn != 1)} nobody had decided"
         if self.unknown:
             counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
             text += f", left out labels not in the label set: {counts} (add --add-labels)"
@@ -480,25 +483,32 @@ def suggest(
     known_labels: set[str],
     progress: Callable[[int], None] = lambda done: None,
     batch_size: int = BATCH_SIZE,
+    replace: bool = False,
 ) -> SuggestSummary:
     """Run the suggester over the documents and store what it finds, one transaction per
     batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
-    says ``interrupted``."""
+    says ``interrupted``.  ``replace`` (a retrained model run again under its name): the
+    source's earlier suggestions in each document that nobody decided and this run does not
+    make again are withdrawn, with the batch (:meth:`Store.replace_suggestions`)."""
     summary = SuggestSummary()
     try:
         with store.bulk_writing():
-            _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary)
+            _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary, replace)
     except StoreError as error:
         raise SuggestError(str(error)) from None
     return summary
 
 
-def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary) -> None:
+def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary, replace) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
         if pending:
-            added, present = store.add_suggestions(pending, annotator=suggester.annotator)
+            if replace:
+                added, present, withdrawn = store.replace_suggestions(pending, annotator=suggester.annotator)
+                summary.withdrawn += withdrawn
+            else:
+                added, present = store.add_suggestions(pending, annotator=suggester.annotator)
             summary.added += added
             summary.present += present
             summary.documents += len(pending)

@@ -656,6 +656,15 @@ class Store:
                 added.append(span)
         return added
 
+    def replace_suggestions(
+        self, batch: Iterable[tuple[str, Iterable[tuple[int, int, str]]]], *, annotator: str
+    ) -> tuple[int, int, int]:
+        """:meth:`add_suggestions` for a source run again (a model retrained): in the same
+        transaction, the source's earlier suggestions in these documents that nobody has
+        decided and that this run does not make again are withdrawn.  Decided ones stay (a
+        decision names its suggestion).  Returns ``(added, left_out, withdrawn)``."""
+        return self._add_suggestions(batch, annotator, replace=True)
+
     def add_suggestions(
         self, batch: Iterable[tuple[str, Iterable[tuple[int, int, str]]]], *, annotator: str
     ) -> tuple[int, int]:
@@ -669,14 +678,20 @@ class Store:
         annotator's own accepted spans hide it from them alone (:meth:`suggestions`).
         Returns ``(added, left_out)``.  No undo entries: nobody's ``u`` should remove a
         model's suggestions one by one, and bulk runs stay one insert per span."""
+        added, left_out, _ = self._add_suggestions(batch, annotator, replace=False)
+        return added, left_out
+
+    def _add_suggestions(self, batch, annotator: str, *, replace: bool) -> tuple[int, int, int]:
         annotator = _check_name(annotator, "annotator")
-        left_out = 0
+        left_out = withdrawn = 0
         with self._writing("adding suggestions") as conn:
             now = _now()
             batch = [(doc_id, list(map(tuple, spans))) for doc_id, spans in batch]  # hashable
             ids = [doc_id for doc_id, _ in batch]
             unknown = [doc_id for doc_id in ids if doc_id not in self._lengths]
             self._lengths.update(_rows_in(conn, "SELECT id, length FROM documents WHERE id IN", unknown))
+            if replace:
+                withdrawn = _withdraw_stale(conn, batch, annotator)
             existing: dict[str, list[tuple[int, int, str, str]]] = {}
             for row in _rows_in(conn, "SELECT doc_id, start, end, label, status FROM spans"
                                 " WHERE status != 'accepted' AND doc_id IN", ids):
@@ -700,7 +715,7 @@ class Store:
                 " VALUES (?1, ?2, ?3, ?4, ?5, 'suggested', ?6, ?6)",
                 rows,
             )
-        return len(rows), left_out
+        return len(rows), left_out, withdrawn
 
     def suggestions(self, doc_id: str, *, allow_overlap: bool = False) -> list[Span]:
         """The suggestions open to this Store's annotator in the document, by start, end, id:
@@ -1280,6 +1295,21 @@ def _check_suggested_labels(batch: list[tuple[str, list[tuple[int, int, str]]]])
     """Every label in a batch of suggestions is a valid name (checked once per label)."""
     for label in {label for _, spans in batch for _, _, label in spans}:
         _check_name(label, "label")
+
+
+def _withdraw_stale(conn: sqlite3.Connection, batch: list, annotator: str) -> int:
+    """Delete ``annotator``'s suggestions in the batch's documents that nobody decided and
+    the batch does not propose again; how many."""
+    proposed = {doc_id: set(spans) for doc_id, spans in batch}
+    stale = [
+        (span_id,) for span_id, doc_id, start, end, label, source in _rows_in(
+            conn, "SELECT id, doc_id, start, end, label, annotator FROM spans AS s"
+            " WHERE status = 'suggested' AND NOT EXISTS"
+            " (SELECT 1 FROM decisions WHERE suggestion_id = s.id) AND doc_id IN", list(proposed))
+        if source == annotator and (start, end, label) not in proposed[doc_id]
+    ]
+    conn.executemany("DELETE FROM spans WHERE id = ?", stale)
+    return len(stale)
 
 
 def _fresh_suggestions(spans: list[tuple[int, int, str]], existing) -> list[tuple[int, int, str]]:

@@ -750,3 +750,17 @@ def test_suggest_replace_after_retraining_withdraws_what_the_new_run_no_longer_f
     # without --replace, a run adds and withdraws nothing
     result = run("suggest", "--patterns", str(first), "a.txt", cwd=tmp_path)
     assert "added 1 suggestion" in result.stderr and "withdrew" not in result.stderr
+
+
+def test_phrase_patterns_fold_as_the_project_files_search_does(tmp_path):
+    """[search] fold_ta_marbuta = true: search finds «مدرسة» for «مدرسه», and so do patterns."""
+    (tmp_path / "a.txt").write_text("زار المدرسة أمس\n", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "المدرسه"})
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 0 and "added 0 suggestions" in result.stderr, result.stderr
+    (tmp_path / "annotator.toml").write_text("[search]\nfold_ta_marbuta = true\n", encoding="utf-8")
+    result = run("suggest", "--patterns", str(patterns), "a.txt", cwd=tmp_path)
+    assert result.returncode == 0 and "added 1 suggestion" in result.stderr, result.stderr
+    with Store(tmp_path / "annotations.db", annotator="t") as store:
+        [doc] = store.document_ids()
+    assert spans_of(tmp_path / "annotations.db", doc) == [(4, 11, "LOC", "patterns", "suggested")]

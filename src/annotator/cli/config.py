@@ -26,7 +26,7 @@ from annotator.text.glyphs import neutralised  # the one escaper for outside str
 from .key_lines import KeyLines
 
 __all__ = ["CONFIG_NAME", "ConfigError", "LabelConfig", "ProjectConfig", "example_text",
-           "find_config", "load_config", "project_label_set"]
+           "find_config", "load_config", "project_config", "project_label_set"]
 
 CONFIG_NAME = "annotator.toml"
 MAX_LABELS = 9  # the label keys are 1-9
@@ -304,12 +304,18 @@ def _with_key(label: LabelConfig, key: int) -> LabelConfig:
     return LabelConfig(label.name, key, label.color, label.description)
 
 
+def project_config() -> ProjectConfig:
+    """./annotator.toml's settings, or the defaults where there is none; ConfigError if the
+    file is bad.  For the data commands, which take no --config."""
+    path = find_config(None)
+    return load_config(path) if path is not None else ProjectConfig(path="")
+
+
 def project_label_set() -> tuple[list[str], dict[str, str]] | None:
     """The label set (names, colours) of ./annotator.toml, if it has one: suggest and import
     are often run before the app first opens the database, and must not refuse the
     project's labels.  ConfigError if the file is bad."""
-    path = find_config(None)
-    labels = load_config(path).labels if path is not None else ()
+    labels = project_config().labels
     if not labels:
         return None
     return [label.name for label in labels], {label.name: label.color for label in labels if label.color}

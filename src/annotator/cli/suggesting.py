@@ -35,11 +35,11 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     if not args.files and not os.path.lexists(args.db):  # the wrong folder: leave no empty database
         say(f"no documents to read: {neutralised(args.db)} does not exist; give files or folders, or --db PATH")
         return 2
-    from annotator.cli.config import ConfigError, project_label_set
+    from annotator.cli.config import ConfigError, project_config, project_label_set
 
     try:
         project_labels = project_label_set()
-        suggester, wanted, bad_lines = _suggester(args, say)
+        suggester, wanted, bad_lines = _suggester(args, say, project_config().fold)
         if not args.add_labels and not os.path.lexists(args.db):  # refused: create no database
             refuse_unknown_labels(set(project_labels[0] if project_labels else DEFAULT_LABELS), wanted)
         with Store(args.db, annotator=suggester.annotator) as store:
@@ -51,15 +51,16 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
         return 2
 
 
-def _suggester(args: argparse.Namespace, say: Say):
-    """The Suggester, the labels it may produce (label -> where from), and the bad lines."""
+def _suggester(args: argparse.Namespace, say: Say, fold_options):
+    """The Suggester, the labels it may produce (label -> where from), and the bad lines;
+    phrases fold as the project's search does (``fold_options``)."""
     from annotator.pipeline import suggest as s
 
     if args.patterns:
         patterns = s.load_patterns(args.patterns, say)
         where = {label: f"{args.patterns}:{line}" for label, line in patterns.labels.items()}
         suggester = s.pattern_suggester(patterns.patterns, args.annotator or s.DEFAULT_PATTERNS_ANNOTATOR,
-                                        proclitics=args.proclitics)
+                                        proclitics=args.proclitics, fold_options=fold_options)
         return suggester, where, patterns.bad
     nlp = s.load_model(args.model, args.spans_key)
     where = {label: f"model {args.model}" for label in s.model_labels(nlp)}

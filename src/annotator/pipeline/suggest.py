@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.pipeline.importing import lone_surrogate
 from annotator.store import Store, StoreError
 from annotator.store.queue import queue_files
-from annotator.text.folding import fold, fold_query
+from annotator.text.folding import FoldOptions, fold, fold_query
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
 from annotator.text.tokens import affix_pattern, leading_marks_pattern
@@ -97,7 +97,8 @@ def _show(value: object, limit: int = 60) -> str:
 # -- tokens ------------------------------------------------------------------------------
 
 
-def project_tokenizer(nlp: Language, *, fold_norms: bool) -> Language:
+def project_tokenizer(nlp: Language, *, fold_norms: bool,
+                      fold_options: FoldOptions = FoldOptions()) -> Language:
     """Give ``nlp`` a spaCy ``Tokenizer`` that makes the project's tokens (those of
     :func:`annotator.text.tokens.spacy_tokens`; a test holds them equal): spaCy splits on
     whitespace as the project does, and the prefix/suffix/infix rules split off exactly the
@@ -105,17 +106,20 @@ def project_tokenizer(nlp: Language, *, fold_norms: bool) -> Language:
     faster than building Docs from Python word lists (measured on the bench's articles).
 
     With ``fold_norms`` every lexeme's NORM is its folded form (harakat, tatweel, alef
-    forms), computed once per word type when spaCy first meets it."""
+    forms; ``fold_options`` are the project's search folding), computed once per word type
+    when spaCy first meets it."""
     import re
+    from functools import partial
 
     from spacy.attrs import NORM
     from spacy.tokenizer import Tokenizer
 
     affix = affix_pattern()
     if fold_norms:
-        nlp.vocab.lex_attr_getters[NORM] = fold_query
+        folded = partial(fold_query, options=fold_options)
+        nlp.vocab.lex_attr_getters[NORM] = folded
         for lexeme in nlp.vocab:  # the ones made before the getter was set
-            lexeme.norm_ = fold_query(lexeme.orth_)
+            lexeme.norm_ = folded(lexeme.orth_)
     nlp.tokenizer = Tokenizer(
         nlp.vocab,
         rules={},
@@ -206,15 +210,18 @@ def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
 
 def pattern_suggester(
     patterns: list[dict[str, Any]], annotator: str = DEFAULT_PATTERNS_ANNOTATOR, *, proclitics: bool = False,
+    fold_options: FoldOptions = FoldOptions(),
 ) -> Suggester:
     """A blank Arabic pipeline on the project's tokens (folded NORMs) and the patterns in
     spaCy's ``PhraseMatcher`` (on NORM) and ``Matcher``, chosen among as the EntityRuler
     does.  (The EntityRuler itself spends 3/4 of its time setting ``doc.ents``, which a
-    suggester does not need.)  With ``proclitics``, see :data:`PROCLITICS`."""
+    suggester does not need.)  With ``proclitics``, see :data:`PROCLITICS`.  Phrases fold as
+    search does with ``fold_options`` (the project file's ``[search]``)."""
     spacy = _spacy()
-    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True)
+    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=True, fold_options=fold_options)
     nlp.max_length = PATTERNS_MAX_LENGTH
-    return Suggester(nlp, annotator, finder=PatternFinder(nlp, patterns, proclitics=proclitics))
+    finder = PatternFinder(nlp, patterns, proclitics=proclitics, fold_options=fold_options)
+    return Suggester(nlp, annotator, finder=finder)
 
 
 #: With ``--proclitics``, a phrase whose first word has the article ال also matches with these
@@ -226,9 +233,11 @@ PROCLITICS = ("و", "ف", "ب", "ك", "وب", "وك", "فب", "فك")
 class PatternFinder:
     """Matches of phrase and token patterns, as ``(start, end, label)`` character offsets."""
 
-    def __init__(self, nlp: Language, patterns: list[dict[str, Any]], *, proclitics: bool = False) -> None:
+    def __init__(self, nlp: Language, patterns: list[dict[str, Any]], *, proclitics: bool = False,
+                 fold_options: FoldOptions = FoldOptions()) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
+        self.fold_options = fold_options
         self.strings = nlp.vocab.strings
         self.labels: dict[int, str] = {}  # match id -> label, looked up once
         self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -274,7 +283,7 @@ class PatternFinder:
         return self._after_proclitics(doc, matches, found) if self.skips else found
 
     def _add_proclitics(self, nlp: Language, label: str, phrase: str, phrases: dict[str, list]) -> None:
-        folded = fold_query(phrase).strip()
+        folded = fold_query(phrase, self.fold_options).strip()
         if not folded.startswith("ال"):
             return
         for clitic in PROCLITICS:
@@ -289,7 +298,7 @@ class PatternFinder:
             skip = self.skips.get(match_id)
             if skip:
                 start, end, label = found[i]
-                found[i] = (start + fold(doc.text[start:end]).start_of(skip), end, label)
+                found[i] = (start + fold(doc.text[start:end], self.fold_options).start_of(skip), end, label)
         return found
 
     def _label(self, match_id: int) -> str:

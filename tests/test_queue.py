@@ -167,6 +167,25 @@ def test_start_queue_resumes_the_last_position_and_passes_over_unreadable_files(
     assert start_queue(store, [str(paths[1])]).text == article(1)  # not among them: the first
 
 
+def test_each_annotator_resumes_the_document_they_had_open(tmp_path):
+    # One database, two people (a terminal and a browser tab): where one of them is in the
+    # queue must not move the other, and a newcomer starts at the queue's beginning.
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    db = tmp_path / "team.db"
+    with Store(db, annotator="ali") as ali:
+        start_queue(ali, [str(p) for p in paths])
+        fill_queue(ali)
+        ali.set_queue_position(ali.queue()[2].position)
+    with Store(db, annotator="sara") as sara:
+        opening = start_queue(sara, None)
+        assert opening.text == article(0)  # not ali's third document
+        sara.set_queue_position(sara.queue()[1].position)
+    with Store(db, annotator="ali") as ali:
+        assert start_queue(ali, None).text == article(2)  # sara's move left ali where he was
+    with Store(db, annotator="sara") as sara:
+        assert start_queue(sara, None).text == article(1)
+
+
 def test_no_queue_to_resume_is_one_line(store):
     with pytest.raises(NoQueue) as error:
         start_queue(store, None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -184,6 +185,22 @@ def test_each_annotator_resumes_the_document_they_had_open(tmp_path):
         assert start_queue(ali, None).text == article(2)  # sara's move left ali where he was
     with Store(db, annotator="sara") as sara:
         assert start_queue(sara, None).text == article(1)
+
+
+def test_a_database_from_before_resumes_at_its_shared_position(tmp_path):
+    # Before positions were per annotator, one shared meta.queue_position held it.
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    db = tmp_path / "old.db"
+    with Store(db, annotator="ali") as ali:
+        start_queue(ali, [str(p) for p in paths])
+        fill_queue(ali)
+        third = ali.queue()[2].position
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta WHERE key LIKE 'queue_position%'")
+        conn.execute("INSERT INTO meta(key, value) VALUES ('queue_position', ?)", (str(third),))
+    conn.close()
+    with Store(db, annotator="ali") as ali:
+        assert start_queue(ali, None).text == article(2)
 
 
 def test_no_queue_to_resume_is_one_line(store):

@@ -168,3 +168,19 @@ def test_the_agreement_command_gives_the_hand_counted_numbers(tmp_path):
     # --label PER: only the PER spans, in the same one document
     per = json.loads(run_command("agreement", "--json", "--label", "PER", cwd=tmp_path))["pairs"][0]
     assert (per["documents"], per["exact"]["f1"], per["overlap"]["f1"]) == (1, 0, 1)
+
+
+@pytest.mark.parametrize("options, named", [
+    (["--annotator", "ali", "--annotator", "bard"], "no annotator 'bard' in annotations.db"),
+    (["--label", "PRE"], "no span in annotations.db has the label 'PRE'"),
+], ids=["annotator", "label"])
+def test_a_name_the_database_does_not_know_is_told_not_taken_for_nothing_done(
+        tmp_path, options, named):
+    # A typo used to answer "no document marked done by two annotators", exit status 0:
+    # false (one is done by both), and it hid the typo.
+    two_annotators(tmp_path)
+    result = subprocess.run([shutil.which("annotator"), "agreement", *options],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and named in result.stderr
+    assert "marked done" not in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -165,6 +166,41 @@ def test_start_queue_resumes_the_last_position_and_passes_over_unreadable_files(
     store.set_queue_position(third.position)
     assert start_queue(store, None).text == article(2)  # plain `annotator`: resume
     assert start_queue(store, [str(paths[1])]).text == article(1)  # not among them: the first
+
+
+def test_each_annotator_resumes_the_document_they_had_open(tmp_path):
+    # One database, two people (a terminal and a browser tab): where one of them is in the
+    # queue must not move the other, and a newcomer starts at the queue's beginning.
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    db = tmp_path / "team.db"
+    with Store(db, annotator="ali") as ali:
+        start_queue(ali, [str(p) for p in paths])
+        fill_queue(ali)
+        ali.set_queue_position(ali.queue()[2].position)
+    with Store(db, annotator="sara") as sara:
+        opening = start_queue(sara, None)
+        assert opening.text == article(0)  # not ali's third document
+        sara.set_queue_position(sara.queue()[1].position)
+    with Store(db, annotator="ali") as ali:
+        assert start_queue(ali, None).text == article(2)  # sara's move left ali where he was
+    with Store(db, annotator="sara") as sara:
+        assert start_queue(sara, None).text == article(1)
+
+
+def test_a_database_from_before_resumes_at_its_shared_position(tmp_path):
+    # Before positions were per annotator, one shared meta.queue_position held it.
+    paths = write_corpus(tmp_path, ["a.txt", "b.txt", "c.txt"])
+    db = tmp_path / "old.db"
+    with Store(db, annotator="ali") as ali:
+        start_queue(ali, [str(p) for p in paths])
+        fill_queue(ali)
+        third = ali.queue()[2].position
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM meta WHERE key LIKE 'queue_position%'")
+        conn.execute("INSERT INTO meta(key, value) VALUES ('queue_position', ?)", (str(third),))
+    conn.close()
+    with Store(db, annotator="ali") as ali:
+        assert start_queue(ali, None).text == article(2)
 
 
 def test_no_queue_to_resume_is_one_line(store):

@@ -370,6 +370,14 @@ def test_one_name_for_every_tab_shows_no_form(start_server):
     assert app_processes(server) == []
 
 
+def test_the_tunnel_it_recommends_is_to_its_own_port(start_server):
+    url, db, log, server = start_server()
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    notice = wait_for(lambda: "There is no login" in log.read_text() and log.read_text(), 10,
+                      "the no-login notice")
+    assert f"ssh -L {port}:127.0.0.1:{port} server" in notice
+
+
 def test_serve_refuses_a_reachable_address_without_public(tmp_path):
     result = subprocess.run([ANNOTATOR, "serve", str(SEED), "--host", "0.0.0.0"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=30)

@@ -75,6 +75,9 @@ def _agreement(args: argparse.Namespace) -> int:
         _say("agreement", "give two or more --annotator names, or none for every pair")
         return 2
     with Snapshot(args.db) as snapshot:
+        if (problem := _unknown_name(snapshot, args)) is not None:
+            _say("agreement", problem)
+            return 2
         pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
                           args.label, include_unfinished=args.all, done=snapshot.statuses())
     if args.json:
@@ -87,6 +90,24 @@ def _agreement(args: argparse.Namespace) -> int:
         _say("agreement", f"no document {where} by two annotators; nothing to compare "
              "(--all counts documents not marked done)")
     return 0
+
+
+def _unknown_name(snapshot, args: argparse.Namespace) -> str | None:
+    """A --annotator or --label the database has no trace of: a typo, which would otherwise
+    read as "nothing marked done" (a false statement that hides it)."""
+    counts = snapshot.counts()
+    for option, given, known in (
+            ("annotator", args.annotator,
+             {name for name, _ in [*counts.spans_by_annotator, *counts.progress_by_annotator]}),
+            ("label", args.label, {label for label, _ in counts.spans_by_label})):
+        for name in given:
+            if name not in known:
+                what = (f"no annotator '{safe_text(name)}' in {safe_text(args.db)}"
+                        if option == "annotator" else
+                        f"no span in {safe_text(args.db)} has the label '{safe_text(name)}'")
+                there = ", ".join(safe_text(k) for k in sorted(known)) or "none"
+                return f"{what} (its {option}s: {there}); check the --{option}"
+    return None
 
 
 def render_table(pairs) -> str:

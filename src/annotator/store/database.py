@@ -38,7 +38,7 @@ stack and one that keeps the overlap check short however many spans a document h
 Schema version 2 adds the project queue of a corpus session (see ``schema._migrate_1_to_2``)
 and when a document's status last changed::
 
-    queue(position, path, doc_id, size, mtime_ns, problem, added)  -- meta.queue_position
+    queue(position, path, doc_id, size, mtime_ns, problem, added)  -- meta.queue_position:NAME
     documents(..., changed)
 
 Schema version 3 adds the corpus search index (fulltext.py): ``document_folds(doc_id, text)``,
@@ -1049,8 +1049,8 @@ class Store:
     # -- the queue ------------------------------------------------------------------------
     #
     # The project queue is the files of a corpus session, in the order they were first given;
-    # ``meta.queue_position`` is the one open last.  Queue rows are added at once and filled
-    # (text stored as a document) by a background worker, see ``store.queue``.  Progress is
+    # ``meta.queue_position:NAME`` is the one NAME had open last.  Queue rows are added at once
+    # and filled (text stored as a document) by a background worker, see ``store.queue``.  Progress is
     # this annotator's: the progress table is joined on (document, annotator), its primary
     # key, so reading a status never walks a document row past its text.
 
@@ -1123,18 +1123,26 @@ class Store:
         return records
 
     def queue_position(self) -> int | None:
-        """The queue position open last, if it is still in the queue."""
+        """The queue position this annotator had open last, if it is still in the queue.
+
+        Each annotator has their own (``meta.queue_position:NAME``), so one person moving
+        through the queue never moves another.  The shared ``queue_position`` of databases
+        from before is the fallback for a name that has none yet."""
         with self._reading("reading the queue") as conn:
             row = conn.execute(
-                "SELECT position FROM queue WHERE position ="
-                " (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'queue_position')"
+                "SELECT position FROM queue WHERE position = (SELECT CAST(value AS INTEGER)"
+                " FROM meta WHERE key IN (?, 'queue_position') ORDER BY key = 'queue_position'"
+                " LIMIT 1)", (self._queue_position_key(),)
             ).fetchone()
         return None if row is None else row[0]
 
     def set_queue_position(self, position: int) -> None:
         with self._writing("saving the queue position") as conn:
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('queue_position', ?)",
-                         (str(position),))
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                         (self._queue_position_key(), str(position)))
+
+    def _queue_position_key(self) -> str:
+        return f"queue_position:{self.annotator}"
 
     def queue_step(self, position: int, step: int, *, unfinished: bool = False) -> QueueEntry | None:
         """The next (step 1) or previous (step -1) entry that can be opened -- its text is

@@ -39,7 +39,7 @@ FONTS_ROUTE = "/annotator-fonts"
 NAME_SEGMENT = "/@"
 NO_LOGIN = (
     "There is no login: anyone who can reach this address can read and label the documents. "
-    "Keep it on 127.0.0.1 and reach it through an SSH tunnel (ssh -L 8000:127.0.0.1:8000 "
+    "Keep it on 127.0.0.1 and reach it through an SSH tunnel (ssh -L {port}:127.0.0.1:{port} "
     "server), or put it behind a reverse proxy with authentication."
 )
 NOT_A_LOGIN = "A name only says whose spans these are: anyone can type anyone's name."
@@ -146,6 +146,6 @@ class AnnotatorServer(Server):
     async def on_startup(self, app: web.Application) -> None:
         # print, not Rich: a warning that wraps mid-sentence is easy to skim past
         print(f"annotator: serving on {self.public_url}", flush=True)
-        print(f"annotator: {NO_LOGIN}", flush=True)
+        print(f"annotator: {NO_LOGIN.format(port=self.port)}", flush=True)
         print(f"annotator: {NOT_A_LOGIN}", flush=True)
         print("annotator: Ctrl+C stops the server", flush=True)

@@ -152,7 +152,7 @@ def test_the_agreement_command_gives_the_hand_counted_numbers(tmp_path):
     assert (pair["labels"]["LOC"]["exact"]["precision"], pair["labels"]["LOC"]["exact"]["recall"]) == (1, 0.5)
 
     table = run_command("agreement", cwd=tmp_path).splitlines()
-    assert table[0] == "ali ~ badr: 1 documents, 3 / 3 spans"
+    assert table[0] == "ali ~ badr: 1 document, 3 / 3 spans"
     assert table[1] == "  Cohen's kappa over tokens: 0.636"
     rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in table[3:] if line}
     assert rows == {

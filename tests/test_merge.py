@@ -67,6 +67,7 @@ def test_a_conflicting_version_is_reported_and_the_merged_one_kept(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "conflict in document" in result.stderr
     assert "[4:14] by ali: ORG (accepted) in two.db, PER (accepted) already merged" in result.stderr
+    assert "1 new document, 1 new span, 0 already there, 1 conflict\n" in result.stdout + result.stderr
     assert [r[4] for r in span_rows(tmp_path / "team.db")] == ["PER"]
 
 

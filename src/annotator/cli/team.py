@@ -113,7 +113,8 @@ def _unknown_name(snapshot, args: argparse.Namespace) -> str | None:
 def render_table(pairs) -> str:
     lines = []
     for pair in pairs:
-        lines.append(f"{safe_text(pair.a)} ~ {safe_text(pair.b)}: {pair.documents} documents, "
+        lines.append(f"{safe_text(pair.a)} ~ {safe_text(pair.b)}: {pair.documents} "
+                     f"document{'s' * (pair.documents != 1)}, "
                      f"{pair.exact.a} / {pair.exact.b} spans")
         kappa = "undefined" if pair.kappa is None else f"{pair.kappa:.3f}"
         lines.append(f"  Cohen's kappa over tokens: {kappa}")

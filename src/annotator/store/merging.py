@@ -44,8 +44,10 @@ class MergeSummary:
     conflicts: list[str] = field(default_factory=list)
 
     def line(self, output: str) -> str:
-        return (f"merged into {output}: {self.documents} new documents, {self.spans} new spans, "
-                f"{self.same} already there, {len(self.conflicts)} conflicts")
+        conflicts = len(self.conflicts)
+        return (f"merged into {output}: {self.documents} new document{'s' * (self.documents != 1)}, "
+                f"{self.spans} new span{'s' * (self.spans != 1)}, {self.same} already there, "
+                f"{conflicts} conflict{'s' * (conflicts != 1)}")
 
 
 def merge_databases(

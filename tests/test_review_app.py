@@ -67,6 +67,17 @@ def review_app(gold: Store) -> ReviewApp:
                      documents=documents)
 
 
+@pytest.mark.parametrize("width", [50, 60])
+async def test_a_narrow_status_bar_keeps_who_gave_which_label(team, width):
+    gold, doc, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(width, 16)) as pilot:
+        await pilot.press("n", "n")
+        assert app.view.caret == HALAB[0]
+        bar = str(app.query_one(StatusBar).render())
+        assert "ali LOC · sara ORG" in bar and "offset" in bar  # the progress goes first
+
+
 async def test_candidates_are_agreed_or_disputed_and_say_who_gave_what(team):
     gold, doc, _ = team
     app = review_app(gold)

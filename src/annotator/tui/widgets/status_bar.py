@@ -23,6 +23,7 @@ DROP_ORDER = (
     "mode",  # late: S changes what n/p do, and only the bar says so once the toast is gone
     "second span",  # the outer of two spans under the caret goes before the inner one
     "span", "selected text", "progress",
+    "votes",  # review: who gave the candidate under the caret which label, the reason to be there
 )
 
 
@@ -74,8 +75,10 @@ class StatusBar(Static):
                            f"[{word[0]}:{word[1]}]"))
         for kind, span in zip(("span", "second span"), spans):
             if span.status in CANDIDATE_STATUSES:  # review: who gave which label
-                fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}] "
-                               f"{describe_votes(span, options)}"))
+                kind = "votes" if kind == "span" else kind
+                votes = describe_votes(span, options)
+                fields.append((kind, f"{neutralised(span.label)} [{span.start}:{span.end}] {votes}"))
+                shorter[kind] = votes  # narrow: who gave which label is what a reviewer needs
             elif span.status == "suggested":  # whose: a source name is untrusted text too
                 source = visual_text(neutralised(span.annotator), options)
                 fields.append((kind, f"suggested {neutralised(span.label)} "

@@ -139,6 +139,8 @@ BUSY_TIMEOUT_S = 30.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SPAN_FIELDS = ("id", "doc_id", "start", "end", "label", "annotator", "status", "created", "updated")
 _SPAN_COLUMNS = ", ".join(_SPAN_FIELDS)
+#: A suggestion source that starts with it is one person's own (``*NAME``): only NAME sees it.
+PRIVATE_SOURCE_PREFIX = "*"
 #: ``Store._batch`` inside ``_one_action`` before its first undo entry is recorded
 _FIRST_OF_BATCH = object()
 _QUEUE_COLUMNS = "position, path, doc_id, size, mtime_ns, problem"
@@ -645,13 +647,7 @@ class Store:
                 _check_offsets(start, end, length)
                 _check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
                             allow_overlap)
-                values = (doc_id, start, end, label, annotator, status, now, now)
-                cursor = conn.execute(
-                    "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
-                span = Span(cursor.lastrowid, *values)
+                span = _insert_span(conn, (doc_id, start, end, label, annotator, status, now, now))
                 self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
                 added.append(span)
         return added
@@ -717,6 +713,16 @@ class Store:
             )
         return len(rows), left_out, withdrawn
 
+    @property
+    def private_source(self) -> str:
+        """The source of suggestions only this annotator sees: what their ``*`` proposes."""
+        return PRIVATE_SOURCE_PREFIX + self.annotator
+
+    def sees_source(self, source: str) -> bool:
+        """Whether this annotator is shown suggestions from ``source`` (another person's
+        private source, no); :meth:`suggestions` applies the same rule in SQL."""
+        return not source.startswith(PRIVATE_SOURCE_PREFIX) or source == self.private_source
+
     def suggestions(self, doc_id: str, *, allow_overlap: bool = False) -> list[Span]:
         """The suggestions open to this Store's annotator in the document, by start, end, id:
         those they have not decided, that do not duplicate one of their accepted spans nor
@@ -729,10 +735,11 @@ class Store:
             f"SELECT {_SPAN_COLUMNS} FROM spans AS s WHERE doc_id = :doc AND status = 'suggested'"
             " AND NOT EXISTS (SELECT 1 FROM decisions WHERE suggestion_id = s.id"
             "   AND annotator = :me)"
-            " AND (substr(annotator, 1, 1) != '*' OR annotator = '*' || :me)"
+            " AND (substr(annotator, 1, length(:prefix)) != :prefix OR annotator = :private)"
             f" AND NOT EXISTS (SELECT 1 FROM spans AS a WHERE {_MINE_IN_THE_WAY})"
             " ORDER BY start, end, id",
-            {"doc": doc_id, "me": self.annotator, "overlap": int(allow_overlap)},
+            {"doc": doc_id, "me": self.annotator, "overlap": int(allow_overlap),
+             "prefix": PRIVATE_SOURCE_PREFIX, "private": self.private_source},
         ).fetchall()
         return [Span(*row) for row in rows]
 
@@ -827,11 +834,8 @@ class Store:
             me = self.annotator
             _check_free(conn, (me, me), suggestion.doc_id, suggestion.start, suggestion.end,
                         label, "accepted", allow_overlap)
-            values = (suggestion.doc_id, suggestion.start, suggestion.end, label, me, "accepted", now, now)
-            cursor = conn.execute(
-                "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
-            span = Span(cursor.lastrowid, *values)
+            span = _insert_span(conn, (suggestion.doc_id, suggestion.start, suggestion.end, label,
+                                       me, "accepted", now, now))
         conn.execute("INSERT INTO decisions(suggestion_id, annotator, decision, created)"
                      " VALUES (?, ?, ?, ?)", (suggestion.id, self.annotator, decision, now))
         after = {"decision": decision, "created": now,
@@ -924,7 +928,7 @@ class Store:
             "DELETE FROM history WHERE doc_id = ? AND annotator = ? AND undone = 1",
             (doc_id, self.annotator),
         )
-        batch = self._batch if isinstance(self._batch, int) else None
+        batch = None if self._batch is _FIRST_OF_BATCH else self._batch
         cursor = conn.execute(
             "INSERT INTO history(doc_id, annotator, action, span_id, before, after, created, batch)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -962,11 +966,11 @@ class Store:
                 f" ORDER BY id {order} LIMIT 1", mine).fetchone()
             if row is None:
                 return None
-            action = row[1] if row[1] is not None else row[0]
+            first = row[1] if row[1] is not None else row[0]  # the action's first entry
             entries = conn.execute(
                 "SELECT id, action, span_id, before, after FROM history WHERE doc_id = ?"
                 f" AND annotator = ? AND undone = ? AND (id = ? OR batch = ?) ORDER BY id {order}",
-                (*mine, action, action)).fetchall()
+                (*mine, first, first)).fetchall()
             results = [self._step_entry(conn, doc_id, entry, undo=undo) for entry in entries]
         if len(results) == 1:
             return results[0][1]
@@ -1009,10 +1013,7 @@ class Store:
                 )
             except StoreError as error:
                 raise type(error)(f"cannot {verb} {what}: {error}") from None
-            conn.execute(
-                f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
-                _row(target),
-            )
+            _restore_span(conn, target)
         conn.execute("UPDATE history SET undone = ? WHERE id = ?", (1 if undo else 0, entry_id))
         return True, f"{'undid' if undo else 'redid'}: {what}"
 
@@ -1040,8 +1041,7 @@ class Store:
                             exclude=span["id"])
             except StoreError as error:
                 raise type(error)(f"cannot redo {_describe('decide', before, after)}: {error}") from None
-            conn.execute(f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
-                         _row(span))
+            _restore_span(conn, span)
         conn.execute("INSERT OR REPLACE INTO decisions(suggestion_id, annotator, decision, created)"
                      " VALUES (?, ?, ?, ?)", (suggestion_id, self.annotator, after["decision"],
                                              after["created"]))
@@ -1297,6 +1297,20 @@ def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
             "is not an SQLite database; the file was left as it is -- give another path"
         )
     return True
+
+
+def _insert_span(conn: sqlite3.Connection, values: tuple) -> Span:
+    """Insert a new span, ``values`` in column order after its id."""
+    cursor = conn.execute(
+        "INSERT INTO spans(doc_id, start, end, label, annotator, status, created, updated)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", values)
+    return Span(cursor.lastrowid, *values)
+
+
+def _restore_span(conn: sqlite3.Connection, snapshot: dict) -> None:
+    """Put a span back exactly as an undo snapshot holds it (same id, same time stamps)."""
+    conn.execute(f"INSERT OR REPLACE INTO spans({_SPAN_COLUMNS}) VALUES ({', '.join('?' * 9)})",
+                 _row(snapshot))
 
 
 def _check_suggested_labels(batch: list[tuple[str, list[tuple[int, int, str]]]]) -> None:

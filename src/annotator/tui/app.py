@@ -757,12 +757,8 @@ class AnnotatorApp(App[None]):
         suggestion (decided or not, so a rejected one does not come back) that is not
         another person's own ``*`` proposal.  Others' accepted spans are their business."""
         me = self.store.annotator
-        def occupies(s) -> bool:
-            if s.status == "accepted":
-                return s.annotator == me
-            return not s.annotator.startswith("*") or s.annotator == f"*{me}"
-
-        return [s for s in self.store.spans(doc_id, SPAN_STATUSES) if occupies(s)]
+        return [s for s in self.store.spans(doc_id, SPAN_STATUSES)
+                if (s.annotator == me if s.status == "accepted" else self.store.sees_source(s.annotator))]
 
     def _offer_occurrences(self, doc_id: str, words: str, label: str,
                            found: dict[str, list[tuple[int, int]]]) -> None:
@@ -788,7 +784,7 @@ class AnnotatorApp(App[None]):
         rest of a team would make their labels follow it (and agreement measure that)."""
         added = documents = 0
         problems = []
-        source = f"*{self.store.annotator}"
+        source = self.store.private_source
         for doc_id, extents in found.items():
             if not extents:
                 continue

@@ -311,11 +311,11 @@ def project_config() -> ProjectConfig:
     return load_config(path) if path is not None else ProjectConfig(path="")
 
 
-def project_label_set() -> tuple[list[str], dict[str, str]] | None:
-    """The label set (names, colours) of ./annotator.toml, if it has one: suggest and import
-    are often run before the app first opens the database, and must not refuse the
-    project's labels.  ConfigError if the file is bad."""
-    labels = project_config().labels
+def project_label_set(config: ProjectConfig | None = None) -> tuple[list[str], dict[str, str]] | None:
+    """The label set (names, colours) of ``config`` (default: ./annotator.toml's), if it has
+    one: suggest and import are often run before the app first opens the database, and must
+    not refuse the project's labels.  ConfigError if the file is bad."""
+    labels = (config or project_config()).labels
     if not labels:
         return None
     return [label.name for label in labels], {label.name: label.color for label in labels if label.color}

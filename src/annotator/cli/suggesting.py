@@ -38,8 +38,9 @@ def suggest_command(args: argparse.Namespace, say: Say) -> int:
     from annotator.cli.config import ConfigError, project_config, project_label_set
 
     try:
-        project_labels = project_label_set()
-        suggester, wanted, bad_lines = _suggester(args, say, project_config().fold)
+        config = project_config()  # read once: its labels and its search folding
+        project_labels = project_label_set(config)
+        suggester, wanted, bad_lines = _suggester(args, say, config.fold)
         if not args.add_labels and not os.path.lexists(args.db):  # refused: create no database
             refuse_unknown_labels(set(project_labels[0] if project_labels else DEFAULT_LABELS), wanted)
         with Store(args.db, annotator=suggester.annotator) as store:

@@ -25,10 +25,12 @@ did holds the runs as they were, and the exact check on each candidate narrows t
 from __future__ import annotations
 
 import sqlite3
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from annotator.text.folding import FoldOptions, fold
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = [
     "INDEX_FOLDING", "INLINE_LIMIT", "candidates", "count", "create_index", "index_document",
@@ -42,6 +44,10 @@ INLINE_LIMIT = 1 << 16  # characters: longer documents are indexed before the ne
 
 
 def _database(conn: sqlite3.Connection) -> sqlite_utils.Database:
+    # Imported here, on the first search: sqlite_utils imports pandas when it is installed
+    # (a quarter of a second), and most commands never search.
+    import sqlite_utils
+
     # No PRAGMAs and no plugins: the store owns the connection's settings.
     return sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
 

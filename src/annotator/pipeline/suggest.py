@@ -16,9 +16,10 @@ the stored text and a span's character offsets are logical offsets into it:
   ``doc.spans[KEY]``) are the suggestions.  The model's NORMs are left as they are: it was
   trained with them.
 
-Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch (inside
-:meth:`Store.bulk_writing`: one WAL checkpoint per run), so an interrupted run keeps every
-document finished before it, and a second run adds nothing.  Documents given as PATH... join
+Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
+interrupted run keeps every document finished before it, and a second run adds nothing.  Over
+more than one batch the texts are read and the suggestions written by a second process while
+this one runs spaCy (:mod:`annotator.pipeline.suggest_io`).  Documents given as PATH... join
 the project queue (:func:`annotator.store.queue.queue_files`), as the reader's do.
 
 No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.pipeline.importing import lone_surrogate
+from annotator.pipeline.suggest_io import open_io
 from annotator.store import Store, StoreError
 from annotator.store.queue import queue_files
 from annotator.text.folding import FoldOptions, fold, fold_query
@@ -491,39 +493,39 @@ def suggest(
     progress: Callable[[int], None] = lambda done: None,
     batch_size: int = BATCH_SIZE,
     replace: bool = False,
+    child_process: bool | None = None,
 ) -> SuggestSummary:
     """Run the suggester over the documents and store what it finds, one transaction per
     batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
     says ``interrupted``.  ``replace`` (a retrained model run again under its name): the
     source's earlier suggestions in each document that nobody decided and this run does not
-    make again are withdrawn, with the batch (:meth:`Store.replace_suggestions`)."""
+    make again are withdrawn, with the batch (:meth:`Store.replace_suggestions`).
+    ``child_process``: read and write in a second process (:mod:`.suggest_io`); by default,
+    when there is more than one batch."""
     summary = SuggestSummary()
+    if child_process is None:
+        child_process = len(doc_ids) > batch_size
     try:
-        with store.bulk_writing():
-            _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary, replace)
+        with open_io(store, suggester.annotator, doc_ids, replace=replace, separate=child_process,
+                     batch_size=batch_size) as io:
+            _run(io, suggester, known_labels, progress, summary)
     except StoreError as error:
         raise SuggestError(str(error)) from None
     return summary
 
 
-def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary, replace) -> None:
+def _run(io, suggester, known_labels, progress, summary) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
         if pending:
-            if replace:
-                added, present, withdrawn = store.replace_suggestions(pending, annotator=suggester.annotator)
-                summary.withdrawn += withdrawn
-            else:
-                added, present = store.add_suggestions(pending, annotator=suggester.annotator)
-            summary.added += added
-            summary.present += present
+            io.write(pending)
             summary.documents += len(pending)
             pending.clear()
 
     try:
-        docs = suggester.nlp.pipe(_readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size),
-                                  as_tuples=True, batch_size=min(batch_size, 256))
+        docs = suggester.nlp.pipe(_readable(io, suggester.nlp.max_length, summary), as_tuples=True,
+                                  batch_size=min(io.batch_size, 256))
         for doc, doc_id in docs:
             found = suggester.spans(doc)
             kept = [span for span in found if span[2] in known_labels]
@@ -532,27 +534,28 @@ def _run(store, doc_ids, suggester, known_labels, progress, batch_size, summary,
                     if label not in known_labels:
                         summary.unknown[label] = summary.unknown.get(label, 0) + 1
             pending.append((doc_id, kept))
-            if len(pending) >= batch_size:
+            if len(pending) >= io.batch_size:
                 flush()
             progress(summary.documents + len(pending) + summary.too_long)
-        flush()
     except KeyboardInterrupt:
         summary.interrupted = True
-        flush()  # a rolled-back batch is still pending: write it now
+    finally:
+        # Everything found before an interruption or an error is written: a rolled-back
+        # batch is still pending, and the child process commits what it was sent.
+        flush()
+        summary.added, summary.present, summary.withdrawn = io.finish()
 
 
-def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):
-    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``, read a batch at a time; texts
-    longer than the pipeline's ``max_length`` are counted and left out (spaCy refuses them:
-    its models need about 1 GB of memory per 100,000 characters)."""
+def _readable(io, limit: int, summary: SuggestSummary):
+    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``; texts longer than the pipeline's
+    ``max_length`` are counted and left out (spaCy refuses them: its models need about 1 GB of
+    memory per 100,000 characters)."""
     summary.max_length = limit
-    for i in range(0, len(doc_ids), batch_size):
-        part = doc_ids[i : i + batch_size]
-        for doc_id, text in zip(part, store.texts(part)):
-            if len(text) > limit:
-                summary.too_long += 1
-            else:
-                yield text, doc_id
+    for doc_id, text in io.texts():
+        if len(text) > limit:
+            summary.too_long += 1
+        else:
+            yield text, doc_id
 
 
 def refuse_unknown_labels(known: set[str], wanted: dict[str, str]) -> None:

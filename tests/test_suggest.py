@@ -764,3 +764,53 @@ def test_phrase_patterns_fold_as_the_project_files_search_does(tmp_path):
     with Store(tmp_path / "annotations.db", annotator="t") as store:
         [doc] = store.document_ids()
     assert spans_of(tmp_path / "annotations.db", doc) == [(4, 11, "LOC", "patterns", "suggested")]
+
+
+# -- a component that declares no labels ---------------------------------------------------
+
+
+def _undeclared_labels_pipeline(labels: list[str]) -> Suggester:
+    """A pipeline whose component sets doc.ents with labels it declares nowhere (as custom
+    components and LLM wrappers do): each document's first token, labelled in turn."""
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    name = f"undeclared_{'_'.join(str(len(label)) for label in labels)}_{len(labels)}"
+    if name not in Language.factories:
+        @Language.component(name)
+        def first_token(doc):
+            doc.ents = [Span(doc, 0, 1, label=labels[len(doc.text) % len(labels)])]
+            return doc
+
+    nlp = project_tokenizer(spacy.blank("ar"), fold_norms=False)
+    nlp.add_pipe(name)
+    return Suggester(nlp, "custom")
+
+
+def test_add_labels_adds_what_an_undeclaring_component_finds(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, ["حلب", "حلب حلب"])  # lengths 3 and 7: labels[0], labels[1]
+    suggester = _undeclared_labels_pipeline(["TOWN", "CITY", "TOWN"])
+    with Store(db, annotator="custom") as store:
+        without = suggest(store, ids, suggester, known_labels={"LOC"})
+        assert without.added == 0 and without.unknown == {"CITY": 1, "TOWN": 1}
+        assert "left out labels not in the label set: CITY (1), TOWN (1) (add --add-labels)" in without.line("custom")
+        summary = suggest(store, ids, suggester, known_labels={"LOC"}, add_labels=True)
+        labels = [name for name, _ in store.labels()]
+    assert summary.added == 2 and summary.unknown == {} and summary.labels_added == ["TOWN", "CITY"]
+    assert "added to the label set: TOWN, CITY" in summary.line("custom")
+    assert labels[-2:] == ["TOWN", "CITY"]
+    assert [spans_of(db, doc) for doc in ids] == [[(0, 3, "TOWN", "custom", "suggested")],
+                                                  [(0, 3, "CITY", "custom", "suggested")]]
+
+
+def test_add_labels_leaves_out_a_label_that_cannot_be_a_name(tmp_path):
+    db = tmp_path / "a.db"
+    ids = store_texts(db, ["حلب"])
+    suggester = _undeclared_labels_pipeline(["BAD\x1b[31m"])
+    with Store(db, annotator="custom") as store:
+        summary = suggest(store, ids, suggester, known_labels={"LOC"}, add_labels=True)
+        labels = [name for name, _ in store.labels()]
+    line = summary.line("custom")
+    assert summary.added == 0 and "\x1b" not in line and "BAD" not in labels[-1]
+    assert "left out labels that cannot be label names: BAD" in line

@@ -79,7 +79,7 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
         return 2
     with _Progress(len(doc_ids)) as advance:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance,
-                          replace=args.replace)
+                          replace=args.replace, add_labels=args.add_labels)
     say(summary.line(suggester.annotator))
     if summary.interrupted:
         return 130

@@ -427,6 +427,8 @@ class SuggestSummary:
     present: int = 0  # already there as a suggestion
     withdrawn: int = 0  # with replace: the source's earlier, undecided ones not made again
     unknown: dict[str, int] = field(default_factory=dict)  # label -> spans left out
+    labels_added: list[str] = field(default_factory=list)  # with add_labels: met in the run
+    adding_labels: bool = False
     too_long: int = 0  # documents longer than the pipeline's max_length, not read
     max_length: int = 0
     interrupted: bool = False
@@ -441,9 +443,12 @@ class SuggestSummary:
             text += f", left out {self.present} already there"
         if self.withdrawn:
             text += f", withdrew {self.withdrawn} earlier one{'s' * (self.withdrawn != 1)} nobody had decided"
+        if self.labels_added:
+            text += f", added to the label set: {', '.join(_show(label) for label in self.labels_added)}"
         if self.unknown:
             counts = ", ".join(f"{_show(k)} ({v})" for k, v in sorted(self.unknown.items()))
-            text += f", left out labels not in the label set: {counts} (add --add-labels)"
+            text += (f", left out labels that cannot be label names: {counts}" if self.adding_labels
+                     else f", left out labels not in the label set: {counts} (add --add-labels)")
         if self.too_long:
             text += (
                 f", skipped {self.too_long} document{'s' * (self.too_long != 1)} longer than the "
@@ -494,6 +499,7 @@ def suggest(
     batch_size: int = BATCH_SIZE,
     replace: bool = False,
     child_process: bool | None = None,
+    add_labels: bool = False,
 ) -> SuggestSummary:
     """Run the suggester over the documents and store what it finds, one transaction per
     batch.  Ctrl+C (KeyboardInterrupt) stops it: the batch in hand is written and the summary
@@ -501,20 +507,24 @@ def suggest(
     source's earlier suggestions in each document that nobody decided and this run does not
     make again are withdrawn, with the batch (:meth:`Store.replace_suggestions`).
     ``child_process``: read and write in a second process (:mod:`.suggest_io`); by default,
-    when there is more than one batch."""
-    summary = SuggestSummary()
+    when there is more than one batch.  ``add_labels``: a label not in ``known_labels`` is
+    added to the store's label set when first met (a component may declare no labels, so
+    they are not all known before the run), unless it cannot be a label name."""
+    summary = SuggestSummary(adding_labels=add_labels)
+    known = set(known_labels)
+    add_label = (lambda label: _add_label(store, label, summary)) if add_labels else None
     if child_process is None:
         child_process = len(doc_ids) > batch_size
     try:
         with open_io(store, suggester.annotator, doc_ids, replace=replace, separate=child_process,
                      batch_size=batch_size) as io:
-            _run(io, suggester, known_labels, progress, summary)
+            _run(io, suggester, known, add_label, progress, summary)
     except StoreError as error:
         raise SuggestError(str(error)) from None
     return summary
 
 
-def _run(io, suggester, known_labels, progress, summary) -> None:
+def _run(io, suggester, known_labels, add_label, progress, summary) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
@@ -530,9 +540,7 @@ def _run(io, suggester, known_labels, progress, summary) -> None:
             found = suggester.spans(doc)
             kept = [span for span in found if span[2] in known_labels]
             if len(kept) < len(found):
-                for _, _, label in found:
-                    if label not in known_labels:
-                        summary.unknown[label] = summary.unknown.get(label, 0) + 1
+                kept = _known_only(found, known_labels, add_label, summary)
             pending.append((doc_id, kept))
             if len(pending) >= io.batch_size:
                 flush()
@@ -544,6 +552,28 @@ def _run(io, suggester, known_labels, progress, summary) -> None:
         # batch is still pending, and the child process commits what it was sent.
         flush()
         summary.added, summary.present, summary.withdrawn = io.finish()
+
+
+def _known_only(found, known_labels: set[str], add_label, summary: SuggestSummary):
+    """The spans whose label is in the label set, after ``add_label`` (if any) has added the
+    new ones it can; the rest are counted by label."""
+    if add_label is not None:
+        for label in {label for _, _, label in found} - known_labels:
+            if add_label(label):
+                known_labels.add(label)
+    for _, _, label in found:
+        if label not in known_labels:
+            summary.unknown[label] = summary.unknown.get(label, 0) + 1
+    return [span for span in found if span[2] in known_labels]
+
+
+def _add_label(store: Store, label: str, summary: SuggestSummary) -> bool:
+    try:
+        store.add_labels([label])
+    except StoreError:  # not a usable name (a control character, too long): left out, counted
+        return False
+    summary.labels_added.append(label)
+    return True
 
 
 def _readable(io, limit: int, summary: SuggestSummary):

@@ -247,10 +247,17 @@ def _widen(*pipes: BinaryIO) -> None:
 
 
 def _child_environment() -> dict[str, str]:
-    """This process's environment, with the folder this package was imported from first on
-    the child's path: it must run the same code (a source checkout, not an installed copy)."""
-    root = str(Path(__file__).resolve().parents[2])
-    paths = [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    """This process's environment; when this package was not imported from the interpreter's
+    own site-packages (a source checkout, an editable install, PYTHONPATH), its folder first
+    on the child's path, so the child runs the same code.  (Never site-packages itself first:
+    it would shadow the standard library.)"""
+    import site
+
+    root = Path(__file__).resolve().parents[2]
+    own = [*getattr(site, "getsitepackages", list)(), site.getusersitepackages()]
+    if any(root == Path(folder).resolve() for folder in own):
+        return dict(os.environ)
+    paths = [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 

@@ -53,6 +53,8 @@ SENT_DOCUMENTS = 250
 #: Documents the child sends texts of at a time, and bytes a pipe holds: several batches ahead.
 SENT_TEXTS = 250
 PIPE_BYTES = 1 << 20
+#: Seconds without a batch after which the child checkpoints the log.
+IDLE_S = 0.02
 #: Batches the parent may have in flight before it waits for the child (memory bound).
 IN_FLIGHT = 16
 
@@ -326,19 +328,29 @@ def _work(stream: BinaryIO, out: BinaryIO) -> Written:
     batches: queue.Queue[Batch | None] = queue.Queue()
     stop = threading.Event()
     written: Written = (0, 0, 0)
-    with Store(path, annotator=annotator) as writer, Store(path, annotator=annotator) as reader:
+    with Store(path, annotator=annotator) as writer, Store(path, annotator=annotator) as reader, \
+            writer.bulk_writing():
         reading = threading.Thread(target=_read_ahead, args=(reader, to_read, SENT_TEXTS, out, stop),
                                    daemon=True)
         reading.start()
         threading.Thread(target=_take_batches, args=(stream, batches), daemon=True).start()
         try:
-            ended = False
+            ended, logged = False, False
             while not ended:
-                first = batches.get()
+                try:
+                    first = batches.get(timeout=IDLE_S)
+                except queue.Empty:
+                    # Idle: copy the log into the database now, not in the run's tail (and
+                    # never while behind: a checkpoint's syncs would slow the writes).
+                    if logged:
+                        writer.checkpoint()
+                        logged = False
+                    first = batches.get()
                 if first is None:
                     break
                 batch, ended = _merged(batches, first)
                 written = _add(written, _store_batch(writer, batch, annotator, replace))
+                logged = True
         finally:
             stop.set()  # the parent needs no more texts (or cannot use them: a write failed)
             reading.join()

@@ -86,6 +86,21 @@ async def test_left_reads_forward_in_an_arabic_query_and_right_in_a_latin_one():
         assert box.caret == 0
 
 
+async def test_a_click_puts_the_caret_on_the_letter_clicked():
+    app = OneBox("حلب")
+    async with app.run_test(size=(30, 3)) as pilot:
+        box = app.query_one(QueryInput)
+        # 28 columns inside the padding: the caret's cell at 25, then beh, lam, hah at 26-28
+        await pilot.click(QueryInput, offset=(28, 0))
+        assert box.caret == 0
+        await pilot.click(QueryInput, offset=(27, 0))
+        assert box.caret == 1
+        await pilot.click(QueryInput, offset=(25, 0))
+        assert box.caret == 3
+        await pilot.click(QueryInput, offset=(5, 0))  # blank: the caret stays
+        assert box.caret == 3
+
+
 async def test_editing_keys_and_messages():
     app = OneBox("old")
     async with app.run_test(size=(30, 3)) as pilot:

@@ -216,17 +216,17 @@ class QueryInput(Widget, can_focus=True):
     def _styles(self) -> list[Style]:
         """Each cell's style, left to right: controls, the selection, the caret."""
         base = self.rich_style
-        styles = []
+        control, selection, caret_style = (self.get_component_rich_style(f"query-input--{name}")
+                                            for name in ("control", "selection", "caret"))
         caret = self.caret if self.has_focus else -1
-        selected = self.selection or (0, 0)
+        low, high = self.selection or (0, 0)
+        styles = []
         for _, _, start, end, code in self._row.cells():
-            style = base
-            if code == "K":
-                style += self.get_component_rich_style("query-input--control")
-            if start < selected[1] and end > selected[0]:
-                style += self.get_component_rich_style("query-input--selection")
-            if start <= caret < end or start == caret == end:
-                style += self.get_component_rich_style("query-input--caret")
+            style = base + control if code == "K" else base
+            if start < high and end > low:
+                style += selection
+            if start <= caret < end or start == caret == end:  # (the end cell is empty)
+                style += caret_style
             styles.append(style)
         return styles
 

@@ -237,9 +237,9 @@ class QueryInput(Widget, can_focus=True):
         for (text, cell_width, *_), style in zip(row.cells(), self._styles()):
             if column >= self._first and column + cell_width <= last:
                 segments.append(Segment(text, style))
-            elif column < last and column + cell_width > self._first:  # cut by an edge
+            elif column < last and column + cell_width > self._first:  # cut by an edge:
                 shown = min(column + cell_width, last) - max(column, self._first)
-                segments.append(Segment(" " * shown, base))
+                segments.append(Segment(" " * shown, style))  # blank, the caret kept
             column += cell_width
         if self.options.bidi == "terminal":  # keep the terminal's reordering to the text
             start, opening, closing = terminal_row_isolation(row.line)

@@ -181,7 +181,7 @@ class AnnotatorApp(App[None]):
         with Horizontal(id="main"):
             yield DocumentView(self.document, self.options, caret=self.record.caret, id="document")
             yield SpanList(id="spans")
-        yield SearchBar(id="search")
+        yield SearchBar(self.options, id="search")
         yield Legend(id="legend")
         yield StatusBar(id="status")
 

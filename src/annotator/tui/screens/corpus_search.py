@@ -13,13 +13,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.store import Store
 from annotator.text.folding import FoldOptions
 from annotator.text.layout import LayoutOptions, layout_paragraph, visual_text
 from annotator.text.search import find_hits
+
+from ..widgets.query_input import QueryInput
 
 PAGE = 25  # documents listed at a time (a screenful and more); Enter on "more" adds a page
 MAX_HITS = 50  # hit rows listed per document
@@ -79,16 +81,17 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
     def compose(self) -> ComposeResult:
         yield Static("Search all documents: type, Enter; Enter on a hit opens it; Escape goes back",
                      id="corpus-title")
-        yield Input(value=self._query, placeholder="word or words", id="corpus-query")
+        yield QueryInput(self._query, placeholder="word or words", options=self.options,
+                         id="corpus-query")
         yield Static("", id="corpus-summary")
         yield OptionList(id="corpus-hits")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one(QueryInput).focus()
         if self._query.strip():
             self.search(self._query)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_query_input_submitted(self, event: QueryInput.Submitted) -> None:
         event.stop()
         self.search(event.value)
         self.query_one(OptionList).focus()
@@ -149,7 +152,7 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
     def _show_summary(self) -> None:
         summary = (f"{self._total} hit{'s' if self._total != 1 else ''} in {self._documents} "
                    f"document{'' if self._documents == 1 else 's'}")
-        if self._query.strip():  # shaped: the input shows the query raw, in logical order
+        if self._query.strip():
             summary = f"«{visual_text(self._query, self.options)}»: {summary}"
         if self._listed < self._matching:
             named = f"{COUNT_CAP}+" if self._matching > COUNT_CAP else str(self._matching)

@@ -7,9 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from annotator.text.layout import LayoutOptions, visual_text
+
+from .query_input import QueryInput
 
 
 class SearchBar(Horizontal):
@@ -26,14 +28,18 @@ class SearchBar(Horizontal):
     class Closed(Message):
         """The user closed the search: hits go away."""
 
+    def __init__(self, options: LayoutOptions = LayoutOptions(), *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.options = options  # how the query is drawn: as the document is
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="search this document (harakat, tatweel and alef forms ignored)",
-                    id="search-input")
+        yield QueryInput(placeholder="search this document (harakat, tatweel and alef forms "
+                         "ignored)", options=self.options, id="search-input")
         yield Static("", id="search-count")
 
     @property
-    def input(self) -> Input:
-        return self.query_one(Input)
+    def input(self) -> QueryInput:
+        return self.query_one(QueryInput)
 
     def open(self) -> None:
         self.input.focus()
@@ -42,14 +48,14 @@ class SearchBar(Horizontal):
     def show_count(self, query: str, current: int | None, total: int,
                    options: LayoutOptions = LayoutOptions()) -> None:
         """The query as the document is drawn (``options``: shaped and in visual order, or
-        logical for a terminal that runs bidi; the input shows it raw), then ``3 / 17``
+        logical for a terminal that runs bidi), then ``3 / 17``
         (``current`` counts from 0), or ``no hits``."""
         count = "no hits" if not total else f"{'-' if current is None else current + 1} / {total}"
         shown = Text(f"«{visual_text(query, options)}»  ", style="bold")
         shown.append(count)
         self.query_one("#search-count", Static).update(shown)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_query_input_submitted(self, event: QueryInput.Submitted) -> None:
         event.stop()
         self.post_message(self.Submitted(event.value))
 

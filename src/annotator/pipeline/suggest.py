@@ -18,8 +18,8 @@ the stored text and a span's character offsets are logical offsets into it:
 
 Suggestions are written through :meth:`Store.add_suggestions`, a transaction per batch, so an
 interrupted run keeps every document finished before it, and a second run adds nothing.  Over
-more than one batch the texts are read and the suggestions written by a second process while
-this one runs spaCy (:mod:`annotator.pipeline.suggest_io`).  Documents given as PATH... join
+more than one batch the suggestions are written by a second process while this one runs
+spaCy (:mod:`annotator.pipeline.suggestion_writer`).  Documents given as PATH... join
 the project queue (:func:`annotator.store.queue.queue_files`), as the reader's do.
 
 No Textual or Rich: the caller draws the progress (``progress`` callback).  spaCy is imported
@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.pipeline.importing import lone_surrogate
-from annotator.pipeline.suggest_io import open_io
+from annotator.pipeline.suggestion_writer import open_writer
 from annotator.store import Store, StoreError
 from annotator.store.queue import queue_files
 from annotator.text.folding import FoldOptions, fold, fold_query
@@ -506,7 +506,7 @@ def suggest(
     says ``interrupted``.  ``replace`` (a retrained model run again under its name): the
     source's earlier suggestions in each document that nobody decided and this run does not
     make again are withdrawn, with the batch (:meth:`Store.replace_suggestions`).
-    ``child_process``: read and write in a second process (:mod:`.suggest_io`); by default,
+    ``child_process``: write in a second process (:mod:`.suggestion_writer`); by default,
     when there is more than one batch.  ``add_labels``: a label not in ``known_labels`` is
     added to the store's label set when first met (a component may declare no labels, so
     they are not all known before the run), unless it cannot be a label name."""
@@ -516,33 +516,33 @@ def suggest(
     if child_process is None:
         child_process = len(doc_ids) > batch_size
     try:
-        with open_io(store, suggester.annotator, doc_ids, replace=replace, separate=child_process,
-                     batch_size=batch_size) as io:
-            _run(io, suggester, known, add_label, progress, summary)
+        with open_writer(store, suggester.annotator, replace=replace, separate=child_process,
+                         batch_size=batch_size) as writer:
+            texts = _readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size)
+            _run(texts, writer, suggester, known, add_label, progress, summary)
     except StoreError as error:
         raise SuggestError(str(error)) from None
     return summary
 
 
-def _run(io, suggester, known_labels, add_label, progress, summary) -> None:
+def _run(texts, writer, suggester, known_labels, add_label, progress, summary) -> None:
     pending: list[tuple[str, list[tuple[int, int, str]]]] = []
 
     def flush() -> None:
         if pending:
-            io.write(pending)
+            writer.write(pending)
             summary.documents += len(pending)
             pending.clear()
 
     try:
-        docs = suggester.nlp.pipe(_readable(io, suggester.nlp.max_length, summary), as_tuples=True,
-                                  batch_size=min(io.batch_size, 256))
+        docs = suggester.nlp.pipe(texts, as_tuples=True, batch_size=min(writer.batch_size, 256))
         for doc, doc_id in docs:
             found = suggester.spans(doc)
             kept = [span for span in found if span[2] in known_labels]
             if len(kept) < len(found):
                 kept = _known_only(found, known_labels, add_label, summary)
             pending.append((doc_id, kept))
-            if len(pending) >= io.batch_size:
+            if len(pending) >= writer.batch_size:
                 flush()
             progress(summary.documents + len(pending) + summary.too_long)
     except KeyboardInterrupt:
@@ -551,7 +551,7 @@ def _run(io, suggester, known_labels, add_label, progress, summary) -> None:
         # Everything found before an interruption or an error is written: a rolled-back
         # batch is still pending, and the child process commits what it was sent.
         flush()
-        summary.added, summary.present, summary.withdrawn = io.finish()
+        summary.added, summary.present, summary.withdrawn = writer.finish()
 
 
 def _known_only(found, known_labels: set[str], add_label, summary: SuggestSummary):
@@ -576,16 +576,18 @@ def _add_label(store: Store, label: str, summary: SuggestSummary) -> bool:
     return True
 
 
-def _readable(io, limit: int, summary: SuggestSummary):
-    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``; texts longer than the pipeline's
-    ``max_length`` are counted and left out (spaCy refuses them: its models need about 1 GB of
-    memory per 100,000 characters)."""
+def _readable(store: Store, doc_ids: list[str], limit: int, summary: SuggestSummary, batch_size: int):
+    """``(text, doc_id)`` for ``nlp.pipe(as_tuples=True)``, read a batch at a time; texts
+    longer than the pipeline's ``max_length`` are counted and left out (spaCy refuses them:
+    its models need about 1 GB of memory per 100,000 characters)."""
     summary.max_length = limit
-    for doc_id, text in io.texts():
-        if len(text) > limit:
-            summary.too_long += 1
-        else:
-            yield text, doc_id
+    for i in range(0, len(doc_ids), batch_size):
+        part = doc_ids[i : i + batch_size]
+        for doc_id, text in zip(part, store.texts(part)):
+            if len(text) > limit:
+                summary.too_long += 1
+            else:
+                yield text, doc_id
 
 
 def refuse_unknown_labels(known: set[str], wanted: dict[str, str]) -> None:

@@ -771,13 +771,6 @@ class Store:
                                  "undo that first to decide again")
             return self._decide(conn, suggestion, decision, label, allow_overlap)
 
-    def checkpoint(self) -> None:
-        """Copy the write-ahead log into the database file now, as far as readers allow
-        (PASSIVE: it never waits).  For a bulk writer with time on its hands: what is copied
-        now is not copied when :meth:`bulk_writing` ends."""
-        with self._reading("checkpointing") as conn:
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-
     @contextmanager
     def bulk_writing(self) -> Iterator[None]:
         """For a long run of transactions (``suggest`` over a corpus): a 64 MB page cache,

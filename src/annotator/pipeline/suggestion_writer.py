@@ -1,26 +1,25 @@
-"""The SQLite side of a ``suggest`` run -- reading the texts, writing the suggestions -- done
-in this process, or in a second one while this one runs spaCy.
+"""Where ``suggest`` writes its suggestions: in this process, or in a second one while this
+one runs spaCy.
 
-Finding suggestions is spaCy's work (tokenizing and matching, or a model); the store's share
-is SQLite's (reading 12 MB of text, an insert per suggestion, a synced commit per batch) and
-needs none of spaCy's state.  Over a corpus the two cost about the same with patterns
-(``bench/suggest_bench.py``, 10,000 articles: 0.47 s of matching, ~0.55 s of store), so a run of
-more than one batch starts a child Python process that imports only the store: it reads the
-texts ahead and sends them, and writes the batches it is sent, while this process finds
-suggestions.  With a second core the store's work is off the critical path.  A one-batch run
-does it all here, as starting Python costs more than it saves.
+Finding suggestions is spaCy's work (tokenizing and matching, or a model); writing them is
+SQLite's (an insert per suggestion, a synced commit per batch) and needs none of spaCy's
+state.  Over a corpus the store's share cost about as much as the matching with patterns
+(``bench/suggest_bench.py``, 10,000 articles: 0.47 s of matching, ~0.55 s of store), so a run
+of more than one batch starts a child Python process that imports only the store and writes
+the batches it is sent while this process finds the next ones: with a second core the
+writes are off the critical path.  A one-batch run writes here, as starting Python costs
+more than it saves.  (The texts are read here: sending them from the child cost more than
+reading them, measured.)
 
 A thread could not do it: spaCy's Cython loops hold the GIL for a whole document, and
 sqlite3 gives it up and takes it back around every row.
 
-The child is its own session (Ctrl+C in the terminal reaches only the parent, which then
-sends what it has and waits).  It takes length-prefixed pickles on stdin, only from its
-parent, sends batches of texts on stdout, and gives one reply -- its counts, or one line saying
-what went wrong -- on a pipe of its own (so a Ctrl+C that cuts a text message in two loses
-nothing).
+The child is its own session: Ctrl+C in the terminal reaches only the parent, which then
+sends what it has and waits.  It takes length-prefixed pickles on stdin, only from its
+parent, and answers once, on stdout, with its counts or one line saying what went wrong.
 When the parent is killed, the child sees its input end and commits what it was sent.
 Batches that queue up while it writes are merged into one transaction (fewer syncs when it
-falls behind).  It uses two connections, so a long write never holds up the texts.
+falls behind).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from typing import BinaryIO
 from annotator.store import Store, StoreError
 from annotator.text.glyphs import neutralised
 
-__all__ = ["ChildProcessIO", "InlineIO", "Written", "open_io"]
+__all__ = ["ChildProcessWriter", "InlineWriter", "Written", "open_writer"]
 
 Batch = list[tuple[str, list[tuple[int, int, str]]]]
 Written = tuple[int, int, int]  # added, left out (already there), withdrawn
@@ -50,11 +49,8 @@ MERGED_DOCUMENTS = 5000
 #: Documents the parent sends at a time: what is left to write after the last document is
 #: found is the run's tail.
 SENT_DOCUMENTS = 250
-#: Documents the child sends texts of at a time, and bytes a pipe holds: several batches ahead.
-SENT_TEXTS = 250
+#: Bytes the pipe to the child holds: several batches, so the parent seldom waits for it.
 PIPE_BYTES = 1 << 20
-#: Seconds without a batch after which the child checkpoints the log.
-IDLE_S = 0.02
 #: Batches the parent may have in flight before it waits for the child (memory bound).
 IN_FLIGHT = 16
 
@@ -98,26 +94,13 @@ def _add(total: Written, more: Written) -> Written:
     return total[0] + more[0], total[1] + more[1], total[2] + more[2]
 
 
-def _read(store: Store, doc_ids: list[str], batch_size: int) -> Iterator[list[tuple[str, str]]]:
-    for i in range(0, len(doc_ids), batch_size):
-        part = doc_ids[i : i + batch_size]
-        yield list(zip(part, store.texts(part)))
+class InlineWriter:
+    """Each batch written at once, in this process (one transaction a batch)."""
 
-
-class InlineIO:
-    """Texts read and each batch written at once, in this process (one transaction a batch)."""
-
-    def __init__(self, store: Store, annotator: str, doc_ids: list[str], *, replace: bool,
-                 batch_size: int) -> None:
+    def __init__(self, store: Store, annotator: str, *, replace: bool, batch_size: int) -> None:
         self._store, self._annotator, self._replace = store, annotator, replace
-        self._doc_ids = doc_ids
         self.batch_size = batch_size  # documents the caller gives write() at a time
         self._written: Written = (0, 0, 0)
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """``(doc_id, text)`` of every document, in order."""
-        for batch in _read(self._store, self._doc_ids, self.batch_size):
-            yield from batch
 
     def write(self, batch: Batch) -> None:
         self._written = _add(self._written, _store_batch(self._store, batch, self._annotator, self._replace))
@@ -126,48 +109,26 @@ class InlineIO:
         return self._written
 
 
-class ChildProcessIO:
-    """Texts read and batches written by a child process (see the module's docstring);
-    ``finish`` waits for it and returns its counts, or raises StoreError with its reason."""
+class ChildProcessWriter:
+    """Batches written by a child process (see the module's docstring); ``finish`` waits
+    for it and returns its counts, or raises StoreError with its reason."""
 
-    def __init__(self, store: Store, annotator: str, doc_ids: list[str], *, replace: bool,
-                 batch_size: int) -> None:
+    def __init__(self, path: Path, annotator: str, *, replace: bool, batch_size: int) -> None:
         self.batch_size = min(batch_size, SENT_DOCUMENTS)
-        self._store, self._doc_ids, self._read_size = store, doc_ids, batch_size
-        reply_from, reply_to = os.pipe()  # the reply has a pipe of its own: see _end
-        try:
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", __name__, str(reply_to)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
-                pass_fds=(reply_to,), start_new_session=True, env=_child_environment(),
-            )
-        finally:
-            os.close(reply_to)
-        self._replies = os.fdopen(reply_from, "rb", buffering=0)
-        _widen(self._child.stdin, self._child.stdout)
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
+            start_new_session=True, env=_child_environment(),
+        )
+        _widen(self._child.stdin)
         self._batches: queue.Queue[Batch | None] = queue.Queue(maxsize=IN_FLIGHT)
         self._stopped = threading.Event()  # the child stopped reading: finish() says why
         self._ended = False
         self._reply: tuple = ()
         self._stderr = b""
-        # The first batch is read here while the child starts (~60 ms of Python start-up).
-        settings = (str(store.path), annotator, replace, doc_ids[batch_size:], batch_size)
-        self._sender = threading.Thread(target=self._send, args=(settings,), name="suggest-sender",
-                                        daemon=True)
+        self._sender = threading.Thread(target=self._send, args=((str(path), annotator, replace),),
+                                        name="suggest-sender", daemon=True)
         self._sender.start()
-
-    def texts(self) -> Iterator[tuple[str, str]]:
-        """``(doc_id, text)`` of every document, in order: the first batch read here, the rest
-        sent by the child."""
-        yield from next(_read(self._store, self._doc_ids, self._read_size), [])
-        while len(self._doc_ids) > self._read_size:
-            message = _received(self._child.stdout)
-            if message[:1] == ("texts-end",):
-                return
-            if message[:1] != ("texts",):  # the child failed: let it commit what it has, say why
-                self._end()
-                raise StoreError(self._reason(message))
-            yield from message[1]
 
     def write(self, batch: Batch) -> None:
         if self._stopped.is_set() or self._ended:  # the child stopped reading: it has said why
@@ -183,25 +144,22 @@ class ChildProcessIO:
         raise StoreError(self._reason())
 
     def _end(self) -> None:
-        """Close the child's input, stop taking texts, and wait for its reply and its exit
-        (once).  The texts pipe is closed unread: a Ctrl+C may have cut a message in two."""
+        """Close the child's input and wait for its reply and its exit (once)."""
         if self._ended:
             return
         self._ended = True
         self._batches.put(None)
         self._sender.join()
-        self._child.stdout.close()  # the child's reader stops at its next batch
-        self._reply = _received(self._replies)
-        self._replies.close()
+        self._reply = _received(self._child.stdout)
         self._stderr = self._child.stderr.read()  # empty unless Python itself failed
+        self._child.stdout.close()
         self._child.stderr.close()
         self._child.wait()
 
-    def _reason(self, message: tuple = ()) -> str:
+    def _reason(self) -> str:
         """Why the child failed: its own line, else its exit status and Python's last line."""
-        for said in (self._reply, message):
-            if len(said) == 2 and said[0] == "error":
-                return str(said[1])
+        if len(self._reply) == 2 and self._reply[0] == "error":
+            return str(self._reply[1])
         last = self._stderr.decode("utf-8", "replace").strip().splitlines()
         detail = f": {neutralised(last[-1])[:200]}" if last else ""
         return (f"the process writing the suggestions stopped (exit status {self._child.returncode})"
@@ -236,9 +194,8 @@ def _received(stream: BinaryIO) -> tuple:
 
 
 def _widen(*pipes: BinaryIO) -> None:
-    """Make the pipes hold a megabyte (Linux; 64 KB by default): the child reads texts ahead
-    into the pipe, and this process takes them without waiting for the child to be
-    scheduled to copy each 64 KB."""
+    """Make the pipes hold a megabyte (Linux; 64 KB by default), so the sender seldom waits
+    for the child to be scheduled to take each 64 KB."""
     import fcntl
 
     for pipe in pipes:
@@ -264,36 +221,18 @@ def _child_environment() -> dict[str, str]:
 
 
 @contextmanager
-def open_io(store: Store, annotator: str, doc_ids: list[str], *, replace: bool, separate: bool,
-            batch_size: int) -> Iterator[InlineIO | ChildProcessIO]:
-    """A ChildProcessIO (``separate``, and this Python's executable is known), else an
-    InlineIO inside :meth:`Store.bulk_writing`; ``batch_size`` documents a transaction."""
+def open_writer(store: Store, annotator: str, *, replace: bool, separate: bool,
+                batch_size: int) -> Iterator[InlineWriter | ChildProcessWriter]:
+    """A ChildProcessWriter (``separate``, and this Python's executable is known), else an
+    InlineWriter inside :meth:`Store.bulk_writing`; ``batch_size`` documents a transaction."""
     if separate and sys.executable:
-        yield ChildProcessIO(store, annotator, doc_ids, replace=replace, batch_size=batch_size)
+        yield ChildProcessWriter(store.path, annotator, replace=replace, batch_size=batch_size)
     else:
         with store.bulk_writing():
-            yield InlineIO(store, annotator, doc_ids, replace=replace, batch_size=batch_size)
+            yield InlineWriter(store, annotator, replace=replace, batch_size=batch_size)
 
 
 # -- the child -----------------------------------------------------------------------------
-
-
-def _read_ahead(store: Store, doc_ids: list[str], batch_size: int, out: BinaryIO,
-                stop: threading.Event) -> None:
-    """Send the texts, a batch at a time, until done or told to stop; then close stdout so
-    the parent is never left waiting for texts."""
-    try:
-        for batch in _read(store, doc_ids, batch_size):
-            if stop.is_set():
-                return
-            send_message(out, ("texts", batch))
-        send_message(out, ("texts-end",))
-    except StoreError as error:
-        send_message(out, ("error", str(error)))
-    except OSError:
-        pass  # the parent closed the pipe: it needs no more
-    finally:
-        out.close()
 
 
 def _merged(batches: queue.Queue, first: Batch) -> tuple[Batch, bool]:
@@ -321,39 +260,20 @@ def _take_batches(stream: BinaryIO, batches: queue.Queue) -> None:
         batches.put(None)
 
 
-def _work(stream: BinaryIO, out: BinaryIO) -> Written:
-    """The child's work: the settings, then texts read ahead and batches written until the
-    input ends."""
-    path, annotator, replace, to_read, batch_size = receive_message(stream)
+def _work(stream: BinaryIO) -> Written:
+    """The child's work: the settings, then batches until the input ends."""
+    path, annotator, replace = receive_message(stream)
     batches: queue.Queue[Batch | None] = queue.Queue()
-    stop = threading.Event()
+    threading.Thread(target=_take_batches, args=(stream, batches), daemon=True).start()
     written: Written = (0, 0, 0)
-    with Store(path, annotator=annotator) as writer, Store(path, annotator=annotator) as reader, \
-            writer.bulk_writing():
-        reading = threading.Thread(target=_read_ahead, args=(reader, to_read, SENT_TEXTS, out, stop),
-                                   daemon=True)
-        reading.start()
-        threading.Thread(target=_take_batches, args=(stream, batches), daemon=True).start()
-        try:
-            ended, logged = False, False
-            while not ended:
-                try:
-                    first = batches.get(timeout=IDLE_S)
-                except queue.Empty:
-                    # Idle: copy the log into the database now, not in the run's tail (and
-                    # never while behind: a checkpoint's syncs would slow the writes).
-                    if logged:
-                        writer.checkpoint()
-                        logged = False
-                    first = batches.get()
-                if first is None:
-                    break
-                batch, ended = _merged(batches, first)
-                written = _add(written, _store_batch(writer, batch, annotator, replace))
-                logged = True
-        finally:
-            stop.set()  # the parent needs no more texts (or cannot use them: a write failed)
-            reading.join()
+    with Store(path, annotator=annotator) as store:
+        ended = False
+        while not ended:
+            first = batches.get()
+            if first is None:
+                break
+            batch, ended = _merged(batches, first)
+            written = _add(written, _store_batch(store, batch, annotator, replace))
     return written
 
 
@@ -362,18 +282,17 @@ def _unbuffered(stream: BinaryIO) -> BinaryIO:
 
 
 def main() -> None:
-    replies = os.fdopen(int(sys.argv[1]), "wb", buffering=0)  # the pipe the parent passed
     try:
-        reply: tuple = ("done", _work(_unbuffered(sys.stdin.buffer), _unbuffered(sys.stdout.buffer)))
+        reply: tuple = ("done", _work(_unbuffered(sys.stdin.buffer)))
     except StoreError as error:
         reply = ("error", str(error))
     except BaseException as error:  # noqa: BLE001 -- one line to the parent, whatever it was
         reply = ("error", neutralised(f"writing suggestions failed: {type(error).__name__}: {error}")[:300])
     try:
-        send_message(replies, reply)
+        send_message(_unbuffered(sys.stdout.buffer), reply)
     except OSError:
         pass  # the parent is gone; what was sent is committed
-    # The stores are closed and the reply sent: the parent waits for this exit, and tearing
+    # The store is closed and the reply sent: the parent waits for this exit, and tearing
     # the interpreter down would add ~20 ms to the end of every run.
     os._exit(0 if reply[0] == "done" else 1)
 

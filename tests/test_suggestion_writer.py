@@ -1,5 +1,5 @@
-"""suggest's second process (pipeline/suggest_io.py): it reads the texts and writes the
-suggestions while the first runs spaCy.  What users rely on is checked against the same run
+"""suggest's second process (pipeline/suggestion_writer.py): it writes the suggestions while
+the first runs spaCy.  What users rely on is checked against the same run
 done in one process, on real SQLite files: the same rows, the same one-line errors, Ctrl+C
 (a real SIGINT to the process group, as a terminal sends it) keeping every document found
 before it, and a parent killed with SIGKILL leaving a database a second run completes.
@@ -83,7 +83,7 @@ def test_replace_in_the_child_withdraws_what_is_no_longer_found(tmp_path):
 def test_an_unknown_document_is_the_same_one_line_error(tmp_path):
     db = tmp_path / "a.db"
     ids = make_store(db)
-    wrong = ids[:10] + ["0" * 16] + ids[10:]  # read by the child: it is past the first batch
+    wrong = ids[:10] + ["0" * 16] + ids[10:]  # past the first batch: the child has written some
     messages = []
     for child in (False, True):
         with pytest.raises(SuggestError) as error:
@@ -94,7 +94,7 @@ def test_an_unknown_document_is_the_same_one_line_error(tmp_path):
 
 def test_a_bad_suggestion_is_refused_with_the_same_line(tmp_path):
     db = tmp_path / "a.db"
-    # The child is still reading texts ahead when the write fails.
+    # Many batches: the parent is still sending when the child's write fails.
     ids = make_store(db, [f"{text} {n}" for n in range(30) for text in TEXTS])
     assert len(set(ids)) == 1200
 

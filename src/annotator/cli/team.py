@@ -122,11 +122,17 @@ def render_table(pairs) -> str:
         rows = [("all", pair.exact, pair.overlap)]
         rows += [(label, s["exact"], s["overlap"]) for label, s in sorted(pair.labels.items())]
         for label, exact, overlap in rows:
-            lines.append(f"  {safe_text(label):<12}{exact.precision:>9.3f}{exact.recall:>7.3f}"
-                         f"{exact.f1:>7.3f}{overlap.precision:>12.3f}{overlap.recall:>7.3f}"
-                         f"{overlap.f1:>7.3f}")
+            lines.append(f"  {safe_text(label):<12}{_ratio(exact.precision, 9)}"
+                         f"{_ratio(exact.recall, 7)}{_ratio(exact.f1, 7)}"
+                         f"{_ratio(overlap.precision, 12)}{_ratio(overlap.recall, 7)}"
+                         f"{_ratio(overlap.f1, 7)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _ratio(value: float | None, width: int) -> str:
+    """A score right-aligned in its column; ``-`` for one that is undefined (0 / 0)."""
+    return f"{'-' if value is None else f'{value:.3f}':>{width}}"
 
 
 def _merge(args: argparse.Namespace) -> int:

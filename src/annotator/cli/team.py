@@ -14,6 +14,8 @@ from annotator.cli.parsing import OneLineParser
 from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
+#: ``merge``'s exit status when it merged but reported conflicts.
+CONFLICTS = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--json", action="store_true", help="print JSON instead of a table")
     me = commands.add_parser(
         "merge", help="merge databases made offline into one",
-        description="Union of documents (by text hash) and spans (by document, annotator, "
-        "offsets and label); conflicts are reported, never resolved silently.")
+        description="Union of documents (by text hash), spans (by document, annotator, "
+        "offsets and label) and queues (by path); conflicts are reported, never resolved "
+        "silently. Exit status: 0 merged, 1 merged with conflicts, 2 bad input.")
     me.add_argument("inputs", nargs="+", metavar="DB", help="databases to merge (opened read-only)")
     me.add_argument("-o", "--out", required=True, metavar="TEAM.db",
                     help="the merged database (created, or added to; written atomically)")
@@ -140,4 +143,5 @@ def _merge(args: argparse.Namespace) -> int:
 
     summary = merge_databases(args.inputs, args.out, report=lambda m: _say("merge", m))
     _say("merge", summary.line(safe_text(args.out)))
-    return 0
+    # merged either way; 1 tells a script a person has to look (as diff does), 2 is bad input
+    return CONFLICTS if summary.conflicts else 0

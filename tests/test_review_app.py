@@ -11,6 +11,7 @@ import time
 import pytest
 from textual.widgets._toast import Toast
 
+from screen_text import help_text
 from annotator.cli.review import run
 from annotator.store import Store
 from annotator.text.layout import visual_text
@@ -295,7 +296,7 @@ async def test_help_lists_the_review_keys_and_not_the_suggestion_ones(team):
     async with app.run_test(size=(120, 60)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause(0.05)
-        shown = " ".join(str(static.render()) for static in app.screen.query("Static"))
+        shown = " ".join(help_text(app.screen).split())
         assert "Accept every agreed candidate of the document" in shown
         assert "Reject the candidate the status bar names" in shown
         assert "Review into gold: candidates are" in shown

@@ -60,6 +60,21 @@ def test_one_long_span_overlaps_two_short_ones_but_matches_only_one():
     assert overlap_matches([(0, 10, "PER")], [(0, 4, "PER"), (5, 10, "PER")]) == 1
 
 
+def test_a_ratio_over_nothing_is_undefined_not_zero():
+    # A label only B used: recall is 0 matches of 0 spans of A -- undefined, not a miss.
+    only_b = compare("a", "b", [(TEXT, [], [(14, 17, "LOC")])])
+    assert (only_b.exact.precision, only_b.exact.recall, only_b.exact.f1) == (0.0, None, 0.0)
+    assert only_b.overlap.recall is None
+    # and the other way round: precision is 0 of 0 spans of B.
+    only_a = compare("a", "b", [(TEXT, [(14, 17, "LOC")], [])])
+    assert (only_a.exact.precision, only_a.exact.recall, only_a.exact.f1) == (None, 0.0, 0.0)
+    # Both found nothing: nothing to score (not a perfect score, not a zero).
+    nothing = compare("a", "b", [(TEXT, [], [])])
+    assert (nothing.exact.precision, nothing.exact.recall, nothing.exact.f1) == (None, None, None)
+    assert nothing.overlap.as_dict() == {"precision": None, "recall": None, "f1": None,
+                                         "matched": 0, "a": 0, "b": 0}
+
+
 def test_the_matching_is_maximum_not_greedy():
     # A greedy match of a0 with b0 would leave a1 without a partner.
     a = [(0, 10, "X"), (8, 12, "X")]
@@ -147,6 +162,9 @@ def test_the_agreement_command_gives_the_hand_counted_numbers(tmp_path):
     f1 = {label: (s["exact"]["f1"], s["overlap"]["f1"]) for label, s in pair["labels"].items()}
     expected = {"PER": (0, 1), "LOC": (2 / 3, 2 / 3), "ORG": (0, 0)}
     assert f1.keys() == expected.keys()
+    # only badr used ORG: its recall is 0 of ali's 0 ORG spans -- undefined, null
+    assert [pair["labels"]["ORG"][kind][score] for kind in ("exact", "overlap")
+            for score in ("precision", "recall")] == [0, None, 0, None]
     for label, scores in expected.items():  # (approx takes no tuples inside a dict)
         assert f1[label] == pytest.approx(scores), label
     assert (pair["labels"]["LOC"]["exact"]["precision"], pair["labels"]["LOC"]["exact"]["recall"]) == (1, 0.5)
@@ -154,13 +172,13 @@ def test_the_agreement_command_gives_the_hand_counted_numbers(tmp_path):
     table = run_command("agreement", cwd=tmp_path).splitlines()
     assert table[0] == "ali ~ badr: 1 document, 3 / 3 spans"
     assert table[1] == "  Cohen's kappa over tokens: 0.636"
-    rows = {line.split()[0]: [float(x) for x in line.split()[1:]] for line in table[3:] if line}
-    assert rows == {
+    rows = {line.split()[0]: line.split()[1:] for line in table[3:] if line}
+    assert {label: [float(x) for x in row] for label, row in rows.items() if label != "ORG"} == {
         "all": pytest.approx([1 / 3, 1 / 3, 1 / 3, 2 / 3, 2 / 3, 2 / 3], abs=5e-4),
         "LOC": pytest.approx([1, 0.5, 2 / 3, 1, 0.5, 2 / 3], abs=5e-4),
-        "ORG": [0, 0, 0, 0, 0, 0],
         "PER": [0, 0, 0, 1, 1, 1],
     }
+    assert rows["ORG"] == ["0.000", "-", "0.000", "0.000", "-", "0.000"]
 
     # --all adds the document in progress, where both marked حلب: exact m = 2 of 4 and 4
     everything = json.loads(run_command("agreement", "--json", "--all", cwd=tmp_path))["pairs"][0]

@@ -14,6 +14,7 @@ from conftest import SEED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screen_text import shown as shown_on_screen
 from annotator.cli.config import ConfigError, example_text, load_config
 from annotator.cli.key_lines import KeyLines
 from annotator.cli.reader import apply_config, build_parser
@@ -379,10 +380,10 @@ async def test_labels_colours_and_descriptions_reach_the_store_legend_and_help(t
             assert "4  MISC  another name: an event, a nationality" in shown
             assert "حلب" not in shown  # never logical, unshaped Arabic on screen
             await pilot.press("question_mark")
-            rows = str(app.screen.query_one("#help-labels").render()).splitlines()
-            assert rows[0] == "Labels"
-            assert rows[2].split() == ["2", "LOC", "a", "place", f"({HALAB})"]
-            assert rows[4].split()[:3] == ["4", "MISC", "another"]
+            assert shown_on_screen(app.screen.query_one("#help-labels-title")) == "Labels"
+            rows = shown_on_screen(app.screen.query_one("#help-labels")).splitlines()
+            assert rows[1].split() == ["2", "LOC", "a", "place", f"({HALAB})"]
+            assert rows[3].split()[:3] == ["4", "MISC", "another"]
 
 
 async def test_a_narrow_legend_keeps_one_row_of_names(tmp_path):

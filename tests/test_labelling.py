@@ -95,6 +95,35 @@ async def test_allow_overlap_keeps_nested_spans(db, seed_text):
         assert sorted(stored(app)) == [("MISC", "السورى"), ("ORG", "المرصد السورى")]
 
 
+async def test_n_stops_at_each_of_two_spans_starting_at_one_offset_and_keys_act_on_it(db, seed_text):
+    # n/p stepped by start offsets: of two spans starting together only the shorter was
+    # reached, named and acted on.  Now each is a stop, shortest first.
+    app = open_app(db, seed_text, allow_overlap=True)
+    async with app.run_test(size=SIZE) as pilot:
+        start = seed_text.index("المرصد السورى")
+        bar = app.query_one(StatusBar)
+        await go_to(pilot, app, start)
+        await pilot.press("ctrl+shift+left", "ctrl+shift+left", "3")  # ORG المرصد السورى
+        await go_to(pilot, app, start)
+        await pilot.press(*["shift+left"] * 5, "4")  # MISC المرصد
+        short, long = f"[{start}:{start + 6}]", f"[{start}:{start + 13}]"
+        await go_to(pilot, app, 0)
+        await pilot.press("n")
+        assert app.view.caret == start and f"MISC {short}" in str(bar.render())
+        await pilot.press("n")
+        assert app.view.caret == start and str(bar.render()).index(f"ORG {long}") < str(
+            bar.render()).index(f"MISC {short}")  # named first
+        await pilot.press("1")  # relabels the one named, not the innermost
+        assert sorted(stored(app)) == [("MISC", "المرصد"), ("PER", "المرصد السورى")]
+        await pilot.press("p", "x")
+        assert stored(app) == [("PER", "المرصد السورى")]
+        await pilot.press("u", "n")  # the deleted one is back; n goes on to the longer
+        await pilot.press("right", "left")  # moved away and back: the innermost again
+        assert app.view.caret == start
+        await pilot.press("x")
+        assert stored(app) == [("PER", "المرصد السورى")]
+
+
 async def test_delete_undo_and_redo(db, seed_text):
     app = open_app(db, seed_text)
     async with app.run_test(size=SIZE) as pilot:

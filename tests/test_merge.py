@@ -64,11 +64,59 @@ def test_a_conflicting_version_is_reported_and_the_merged_one_kept(tmp_path):
     one = make_db(tmp_path / "one.db", "ali", {TEXT_A: [(4, 14, "PER")]})
     two = make_db(tmp_path / "two.db", "ali", {TEXT_A: [(4, 14, "ORG")]})
     result = run_merge(str(one), str(two), "-o", str(tmp_path / "team.db"), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 1, result.stderr  # merged, but a person has to look: as diff does
     assert "conflict in document" in result.stderr
     assert "[4:14] by ali: ORG (accepted) in two.db, PER (accepted) already merged" in result.stderr
     assert "1 new document, 1 new span, 0 already there, 1 conflict\n" in result.stdout + result.stderr
     assert [r[4] for r in span_rows(tmp_path / "team.db")] == ["PER"]
+
+
+def test_a_merge_without_conflicts_exits_0_even_when_statuses_differ(tmp_path):
+    # A status difference is settled by a rule (the more advanced one), not a conflict.
+    one = make_db(tmp_path / "one.db", "ali", {TEXT_A: [(4, 14, "PER")]})
+    two = make_db(tmp_path / "two.db", "ali", {TEXT_A: [(4, 14, "PER")], TEXT_B: []})
+    with Store(two, annotator="ali") as store:
+        store.set_status(store.open_document(TEXT_A, "/x/a.txt")[0].id, "done")
+    result = run_merge(str(one), str(two), "-o", str(tmp_path / "team.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "0 conflicts\n" in result.stderr
+
+
+def queued(path, texts):
+    """A database whose queue is these files (written beside it), stored as the reader does."""
+    from annotator.store.queue import fill_queue
+
+    folder = path.parent / path.stem
+    folder.mkdir()
+    files = []
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        files.append(str(folder / name))
+    with Store(path, annotator=path.stem) as store:
+        store.enqueue(files)
+        fill_queue(store)
+    return files
+
+
+def test_the_inputs_queues_are_carried_over_in_order(tmp_path):
+    ali = queued(tmp_path / "ali.db", {"2.txt": TEXT_B, "1.txt": TEXT_A})
+    badr = queued(tmp_path / "badr.db", {"3.txt": TEXT_A + " ثم", "1.txt": TEXT_A})
+    with Store(tmp_path / "badr.db", annotator="badr") as store:
+        store.enqueue([ali[0]])  # a path ali queued too: once in the output, in ali's place
+    result = run_merge("ali.db", "badr.db", "-o", "team.db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with Store(tmp_path / "team.db", annotator="carol") as team:
+        entries = team.queue()
+        assert [e.path for e in entries] == [*ali, *badr]
+        assert [e.path for e in entries] == [
+            str(tmp_path / "ali" / "2.txt"), str(tmp_path / "ali" / "1.txt"),
+            str(tmp_path / "badr" / "3.txt"), str(tmp_path / "badr" / "1.txt")]
+        # each entry still names the document its file was stored as
+        assert [team.text(e.doc_id) for e in entries] == [TEXT_B, TEXT_A, TEXT_A + " ثم", TEXT_A]
+    # merging again into the output adds no entry twice
+    assert run_merge("badr.db", "ali.db", "-o", "team.db", cwd=tmp_path).returncode == 0
+    with Store(tmp_path / "team.db", annotator="carol") as team:
+        assert [e.path for e in team.queue()] == [*ali, *badr]
 
 
 def test_inputs_are_not_changed(tmp_path):

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screen_text import help_text
 from annotator.cli.corpus_paths import covers, expand_paths, natural_key
 from annotator.pipeline.export import ExportOptions, export
 from annotator.pipeline.stats import collect, render_table
@@ -370,8 +371,7 @@ async def test_help_lists_the_queue_keys_bracket_included(tmp_path, store):
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
-        shown = str(app.screen.query_one("#help-body Static").render())
-        lines = {" ".join(line.split()) for line in shown.splitlines()}
+        lines = {" ".join(line.split()) for line in help_text(app.screen).splitlines()}
         assert "] Next document in the queue" in lines
         assert "[ Previous document in the queue" in lines
         assert any(line.startswith("O Overview of the queue") for line in lines)

@@ -11,6 +11,7 @@ import time
 import pytest
 from textual.widgets._toast import Toast
 
+from screen_text import help_text
 from annotator.cli.review import run
 from annotator.store import Store
 from annotator.text.layout import visual_text
@@ -141,6 +142,33 @@ async def test_a_on_a_disputed_candidate_asks_for_the_label_and_a_label_key_take
         assert gold_spans(gold, doc) == [(*BAN, "PER"), (*HALAB, "ORG")]
 
 
+async def test_n_and_p_stop_at_both_candidates_that_start_at_one_offset(team):
+    # ali's الأمم and sara's الأمم المتحدة start at one offset: n stopped there once, named
+    # the shorter, and a/r took it; the longer was out of reach without moving past it.
+    gold, doc, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(120, 16), notifications=True) as pilot:
+
+        def bar() -> str:
+            return str(app.query_one(StatusBar).render())
+
+        await pilot.press("n", "n", "n", "n")
+        assert app.view.caret == UMAM and "ORG [45:50] ali ORG · (sara: none)" in bar()
+        await pilot.press("n")  # the longer one: the caret stays, the status bar names it
+        assert app.view.caret == UMAM and "ORG [45:58] sara ORG · (ali: none)" in bar()
+        await pilot.press("n")
+        assert "No more candidates that way" in toasts(app)
+        await pilot.press("p")
+        assert "[45:50] ali ORG" in bar()
+        await pilot.press("n", "a")  # a takes the one named: sara's
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")]
+        await pilot.press("p", "p", "n")  # back over NY, then forward to ali's again
+        assert app.view.caret == UMAM and "[45:50] ali ORG" in bar()
+        await pilot.press("r")
+        assert gold_spans(gold, doc, ("rejected",)) == [(*UN_SHORT, "ORG")]
+        assert [(c.start, c.end) for c in app.candidates] == [BAN, HALAB, NY]
+
+
 async def test_r_rejects_for_good_and_a_new_span_is_gold(team, tmp_path):
     gold, doc, _ = team
     app = review_app(gold)
@@ -268,9 +296,9 @@ async def test_help_lists_the_review_keys_and_not_the_suggestion_ones(team):
     async with app.run_test(size=(120, 60)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause(0.05)
-        shown = " ".join(str(static.render()) for static in app.screen.query("Static"))
+        shown = " ".join(help_text(app.screen).split())
         assert "Accept every agreed candidate of the document" in shown
-        assert "Reject the candidate under the caret" in shown
+        assert "Reject the candidate the status bar names" in shown
         assert "Review into gold: candidates are" in shown
         assert "Label all occurrences" not in shown and "from the source" not in shown
         await pilot.press("escape", "asterisk", "R")  # no place in review: nothing happens

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 from conftest import SEED
-from tmux import Tmux, needs_tmux
+from tmux import Tmux, needs_tmux, terminal  # noqa: F401 (terminal: the fixture)
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
@@ -245,3 +245,34 @@ def test_tab_at_50_columns_shows_the_span_list_below_the_text_in_a_real_terminal
         assert "offset 0/3328" in rows[-2]
     finally:
         session.close()
+
+
+def key_rows(rows: list[str]) -> tuple[list[str], int]:
+    """The help box's rows from the first key row on (inside the borders), and the column
+    where descriptions start."""
+    top = next(i for i, row in enumerate(rows) if "╭" in row)
+    bottom = next(i for i, row in enumerate(rows) if "╰" in row)
+    inside = [row.split("│")[1] for row in rows[top + 1:bottom]]  # (the text may show beside it)
+    first = next(i for i, row in enumerate(inside) if "Left: forward" in row)
+    return inside[first:], inside[first].index("Left:")
+
+
+@needs_tmux
+@pytest.mark.parametrize("width", [50, 60, 100])
+def test_a_long_key_description_wraps_under_its_own_column(terminal, width):
+    # At 60 columns "Left: forward in RTL text, back in LTR" went on at the box's left edge,
+    # under the keys, so a continuation read like a key of its own.
+    session = terminal(SEED, width, 40)
+    session.wait_for_text("offset 0/")
+    session.send("?")
+    rows, column = key_rows(session.wait_for_text("Left: forward"))
+    described = []
+    for row in rows:
+        keys, description = row[:column], row[column:]
+        # left of the description: a key, right-aligned against the gap, or nothing at all
+        assert not keys.strip() or keys.endswith("  ") and keys[-3] != " ", (column, row)
+        described.append((keys.strip(), description.strip()))
+    # the wrapped words come back in order under their key
+    text = " ".join(d for _, d in described[:3])
+    assert text.startswith("Left: forward in RTL text, back in LTR")
+    assert described[0][0] == "←" and not [k for k, _ in described[1:] if k][0].startswith("LTR")

@@ -732,6 +732,21 @@ def test_a_file_name_that_is_not_utf8_gets_one_line(tmp_path):
     assert len(err.splitlines()) == 1 and "caf\ufffd.txt" in err and "not UTF-8" in err
 
 
+def test_each_bad_file_is_named_once_per_run_however_many_arguments_reach_it(tmp_path):
+    # A file name that is not UTF-8 was named once per argument that found it (the folder and
+    # a glob over it: two lines), and again on every run.
+    write_corpus(tmp_path, {"articles/a.txt": "زار حلب", "articles/b.txt": ""})
+    (tmp_path / "articles" / os.fsdecode(b"caf\xe9.txt")).write_text("حلب", encoding="utf-8")
+    patterns = write_patterns(tmp_path / "p.jsonl", {"label": "LOC", "pattern": "حلب"})
+    for _ in range(2):
+        result = run("suggest", "--patterns", str(patterns), "articles", "articles/*.txt",
+                     "articles/b.txt", "missing", "missing", cwd=tmp_path)
+        assert result.returncode == 2
+        named = sorted(line.split(": ")[1] for line in result.stderr.splitlines()[:-1])
+        assert named == sorted(["missing", str(tmp_path / "articles/b.txt"),
+                                str(tmp_path / "articles/caf\ufffd.txt")]), result.stderr
+
+
 def test_suggest_replace_after_retraining_withdraws_what_the_new_run_no_longer_finds(tmp_path):
     (tmp_path / "a.txt").write_text("زار حلب ثم دمشق\n", encoding="utf-8")
     first = write_patterns(tmp_path / "p1.jsonl", {"label": "LOC", "pattern": "حلب"},

@@ -51,16 +51,18 @@ def expand_paths(args: list[str], pattern: str = DEFAULT_PATTERN) -> Expansion:
     a glob's matches (natural order)."""
     out = Expansion()
     seen: set[str] = set()
-    for arg in args:
+    for arg in dict.fromkeys(args):  # an argument given twice is one problem, not two
         found = _expand_one(arg, pattern, out.problems)
         for path in found:
+            # A file that a folder and a glob both reach is queued, or refused, once
+            if path in seen:
+                continue
+            seen.add(path)
             if not _utf8(path):  # os gives such a name with lone surrogates SQLite refuses
                 out.problems.append(f"{show(path)}: the file name is not UTF-8; rename it "
                                     "(e.g. convmv -f cp1256 -t utf8) to queue it")
                 continue
-            if path not in seen:
-                seen.add(path)
-                out.files.append(path)
+            out.files.append(path)
     return out
 
 

@@ -14,6 +14,8 @@ from annotator.cli.parsing import OneLineParser
 from annotator.text.glyphs import neutralised as safe_text
 
 COMMANDS = ("agreement", "merge")
+#: ``merge``'s exit status when it merged but reported conflicts.
+CONFLICTS = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     ag.add_argument("--json", action="store_true", help="print JSON instead of a table")
     me = commands.add_parser(
         "merge", help="merge databases made offline into one",
-        description="Union of documents (by text hash) and spans (by document, annotator, "
-        "offsets and label); conflicts are reported, never resolved silently.")
+        description="Union of documents (by text hash), spans (by document, annotator, "
+        "offsets and label) and queues (by path); conflicts are reported, never resolved "
+        "silently. Exit status: 0 merged, 1 merged with conflicts, 2 bad input.")
     me.add_argument("inputs", nargs="+", metavar="DB", help="databases to merge (opened read-only)")
     me.add_argument("-o", "--out", required=True, metavar="TEAM.db",
                     help="the merged database (created, or added to; written atomically)")
@@ -122,11 +125,17 @@ def render_table(pairs) -> str:
         rows = [("all", pair.exact, pair.overlap)]
         rows += [(label, s["exact"], s["overlap"]) for label, s in sorted(pair.labels.items())]
         for label, exact, overlap in rows:
-            lines.append(f"  {safe_text(label):<12}{exact.precision:>9.3f}{exact.recall:>7.3f}"
-                         f"{exact.f1:>7.3f}{overlap.precision:>12.3f}{overlap.recall:>7.3f}"
-                         f"{overlap.f1:>7.3f}")
+            lines.append(f"  {safe_text(label):<12}{_ratio(exact.precision, 9)}"
+                         f"{_ratio(exact.recall, 7)}{_ratio(exact.f1, 7)}"
+                         f"{_ratio(overlap.precision, 12)}{_ratio(overlap.recall, 7)}"
+                         f"{_ratio(overlap.f1, 7)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _ratio(value: float | None, width: int) -> str:
+    """A score right-aligned in its column; ``-`` for one that is undefined (0 / 0)."""
+    return f"{'-' if value is None else f'{value:.3f}':>{width}}"
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -134,4 +143,5 @@ def _merge(args: argparse.Namespace) -> int:
 
     summary = merge_databases(args.inputs, args.out, report=lambda m: _say("merge", m))
     _say("merge", summary.line(safe_text(args.out)))
-    return 0
+    # merged either way; 1 tells a script a person has to look (as diff does), 2 is bad input
+    return CONFLICTS if summary.conflicts else 0

@@ -3,7 +3,8 @@
 For a pair of annotators A and B over the same documents:
 
 - **exact**: a span of A matches a span of B with the same start, end and label.
-  ``precision = m / |B|``, ``recall = m / |A|`` (A is the reference), ``f1 = 2m / (|A| + |B|)``.
+  ``precision = m / |B|``, ``recall = m / |A|`` (A is the reference), ``f1 = 2m / (|A| + |B|)``;
+  each is None (undefined) when its denominator is 0.
 - **overlap**: spans with the same label whose ranges overlap, matched one to one (a maximum
   matching, so one long span cannot count for two short ones).
 - **kappa**: Cohen's kappa over the word tokens of the documents (``text/tokens.py``); each
@@ -43,18 +44,20 @@ class Scores:
         self.a += a
         self.b += b
 
+    # A ratio over zero spans is undefined (None), not 0: a label only B used has no
+    # recall to speak of, and two annotators who both found nothing did not score 0 or 1.
     @property
-    def precision(self) -> float:
-        return self.matched / self.b if self.b else 0.0
+    def precision(self) -> float | None:
+        return self.matched / self.b if self.b else None
 
     @property
-    def recall(self) -> float:
-        return self.matched / self.a if self.a else 0.0
+    def recall(self) -> float | None:
+        return self.matched / self.a if self.a else None
 
     @property
-    def f1(self) -> float:
+    def f1(self) -> float | None:
         total = self.a + self.b
-        return 2 * self.matched / total if total else 0.0
+        return 2 * self.matched / total if total else None
 
     def as_dict(self) -> dict:
         return {"precision": self.precision, "recall": self.recall, "f1": self.f1,

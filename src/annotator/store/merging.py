@@ -7,7 +7,8 @@ are a conflict: it is reported by document and offsets, and the version already 
 output is kept -- never resolved silently.  Progress rows (document, annotator: status,
 caret) are united the same way; where two databases give an annotator different statuses in
 a document the more advanced one wins (PROGRESS_RANK: done, skipped, in progress, new) and
-the difference is reported.  An annotator's decisions on suggestions follow the suggestion
+the difference is reported.  The inputs' queues are united too: each path once, in the
+first input's order and then the others'.  An annotator's decisions on suggestions follow the suggestion
 by its identity; one decided both ways keeps the merged decision and is reported.  The inputs are opened read-only; the output is
 built in a temporary file beside it and renamed over it only when complete.
 """
@@ -32,6 +33,7 @@ __all__ = ["MergeSummary", "merge_databases"]
 
 _DOC_FIELDS = "id, text, length, source, first_seen, last_seen, previous_id"
 _PROGRESS_FIELDS = "doc_id, annotator, status, caret, changed"
+_QUEUE_FIELDS = "path, doc_id, size, mtime_ns, problem, added"
 _SPAN_FIELDS = "doc_id, start, end, label, annotator, status, created, updated"
 _DECISION_FIELDS = "s.doc_id, s.start, s.end, s.label, s.annotator, d.annotator, d.decision, d.created"
 
@@ -153,6 +155,7 @@ def _merge_one(conn: sqlite3.Connection, source: Path, summary: MergeSummary,
         _merge_labels(conn, reader)
         for row in reader.execute(f"SELECT {_DOC_FIELDS} FROM documents ORDER BY rowid"):
             _merge_document(conn, row, summary)
+        _merge_queue(conn, reader)
         for row in reader.execute(f"SELECT {_SPAN_FIELDS} FROM spans ORDER BY doc_id, start, id"):
             _merge_span(conn, row, source, summary, report)
         for row in reader.execute(f"SELECT {_PROGRESS_FIELDS} FROM progress ORDER BY doc_id, annotator"):
@@ -174,6 +177,15 @@ def _merge_labels(conn: sqlite3.Connection, reader: sqlite3.Connection) -> None:
                          (name, position, color))
             known.add(name)
             position += 1
+
+
+def _merge_queue(conn: sqlite3.Connection, reader: sqlite3.Connection) -> None:
+    """The input's queue entries whose path is not queued yet, appended in its order (with
+    the document each was stored as), so the merged database opens on the same corpus."""
+    # position is the INTEGER PRIMARY KEY: a new row takes max + 1, after everything queued;
+    # a path already queued (UNIQUE) keeps its place and its document.
+    conn.executemany(f"INSERT OR IGNORE INTO queue({_QUEUE_FIELDS}) VALUES (?, ?, ?, ?, ?, ?)",
+                     reader.execute(f"SELECT {_QUEUE_FIELDS} FROM queue ORDER BY position").fetchall())
 
 
 def _merge_document(conn: sqlite3.Connection, row: tuple, summary: MergeSummary) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 
@@ -73,7 +74,8 @@ class AnnotatorApp(App[None]):
     BINDINGS = [
         *[Binding(str(n), f"label({n})", "Label: the selection, else the span or the word "
                   "under the caret", show=False) for n in range(1, 10)],
-        Binding("n", "next_span(1)", "Next span (reading order)"),
+        Binding("n", "next_span(1)", "Next span (reading order; spans starting at one place "
+                "are each a stop, shortest first, and keys act on the one stepped to)"),
         Binding("p", "next_span(-1)", "Previous span"),
         Binding("x,delete", "delete_span", "Delete the span under the caret"),
         Binding("e", "edit_span", "Edit the span's edges: select it, adjust, then Enter"),
@@ -161,6 +163,9 @@ class AnnotatorApp(App[None]):
         self._hits: list[tuple[int, int]] = []  # this document's search hits, logical offsets
         self._last_labelled: int | None = None  # id of the span labelled last (for A)
         self._suggestions_only = False  # n/p step through suggestions only
+        # The (start, end) n/p stepped to, while the caret stays on its start: two spans that
+        # start at one offset are each reached, and named and acted on, this way
+        self._stepped_to: tuple[int, int] | None = None
         self._show_others = False  # other annotators' accepted spans drawn (t)
         self._seen_version = store.data_version()
         self._saved_caret = self._caret = self.record.caret
@@ -186,6 +191,8 @@ class AnnotatorApp(App[None]):
         yield StatusBar(id="status")
 
     def on_mount(self) -> None:
+        # a watcher, not CaretMoved: it runs at once, so n/p can set _stepped_to after moving
+        self.watch(self.view, "caret", self._forget_step, init=False)
         self._reload_spans()
         self.view.focus()
         if self.replaced is not None:
@@ -279,8 +286,20 @@ class AnnotatorApp(App[None]):
 
     # -- labelling --------------------------------------------------------------------------
 
+    def _spans_here(self) -> list:
+        """The spans under the caret, innermost first -- except the one n/p stepped to,
+        which comes first: the status bar names it and the keys act on it."""
+        spans = self.view.spans_at(self.view.caret)
+        if self._stepped_to is None:
+            return spans
+        return sorted(spans, key=lambda s: (s.start, s.end) != self._stepped_to)  # stable
+
+    def _forget_step(self, _old: int, caret: int) -> None:
+        if self._stepped_to is not None and caret != self._stepped_to[0]:
+            self._stepped_to = None
+
     def _span_here(self, statuses=("accepted", "suggested")):
-        spans = [s for s in self.view.spans_at(self.view.caret) if s.status in statuses]
+        spans = [s for s in self._spans_here() if s.status in statuses]
         return spans[0] if spans else None
 
     def _span_to_act_on(self, statuses=("accepted", "suggested")):
@@ -327,15 +346,29 @@ class AnnotatorApp(App[None]):
             self._last_labelled = self._span_at(*extent, label)
 
     def action_next_span(self, direction: int) -> None:
-        caret = self.view.caret
+        """The next span in (start, end) order: spans starting at one offset, shortest first,
+        are each a stop (the caret stays, the status bar names the one stepped to)."""
         spans = ([s for s in self.spans if s.status in self.OFFERS] if self._suggestions_only
                  else self.spans)
-        starts = sorted({s.start for s in spans})
-        after = [s for s in starts if s > caret] if direction > 0 else [s for s in starts if s < caret]
-        if not after:
+        extents = sorted({(s.start, s.end) for s in spans})
+        here = self._step_origin(direction)
+        ahead = [e for e in extents if e > here] if direction > 0 else [e for e in extents if e < here]
+        if not ahead:
             self.notify(f"No more {self.OFFERS_NAME if self._suggestions_only else 'spans'} that way")
             return
-        self.view.move_caret(after[0] if direction > 0 else after[-1])
+        target = ahead[0] if direction > 0 else ahead[-1]
+        self.view.move_caret(target[0])
+        self._stepped_to = target
+        self._update_status()  # the caret may not have moved: the named span did
+
+    def _step_origin(self, direction: int) -> tuple[int, float]:
+        """Where n/p step from: the span the status bar names if it starts at the caret, else
+        the caret (inside a span, n goes to the next start and p to the previous one)."""
+        caret = self.view.caret
+        named = self._spans_here()
+        if named and named[0].start == caret:
+            return caret, named[0].end
+        return caret, math.inf if direction > 0 else -math.inf
 
     def action_delete_span(self) -> None:
         span = self._span_to_act_on()
@@ -514,7 +547,7 @@ class AnnotatorApp(App[None]):
         self.record, self.replaced = record, None
         self.document = Document(text)
         self.source = os.path.basename(record.source)
-        self._editing = None
+        self._editing, self._stepped_to = None, None
         self._hits, self._last_labelled = [], None  # this document's search hits come anew
         self._saved_caret, self._caret = record.caret, caret
         self.view.set_document(self.document, caret)
@@ -635,7 +668,7 @@ class AnnotatorApp(App[None]):
             return  # the app is closing
         view = self.view
         _, line = view.text_layout.locate(view.caret)
-        spans = self.view.spans_at(view.caret)
+        spans = self._spans_here()
         self.query_one(StatusBar).show_caret(
             self.source, self.document.text, view.caret, line.rtl, view.options,
             spans=spans, selection=view.selection, status=self.record.status,

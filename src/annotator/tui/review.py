@@ -27,9 +27,9 @@ REVIEW_NOTES = (
 )
 #: Keys whose meaning changes in review, by key; the rest are the reader's.
 REVIEW_BINDINGS = {
-    "a": Binding("a", "accept", "Accept the candidate under the caret (if the annotators "
+    "a": Binding("a", "accept", "Accept the candidate the status bar names (if the annotators "
                  "gave different labels: press the key of the label to take)"),
-    "r": Binding("r", "reject", "Reject the candidate under the caret (stored: it is not "
+    "r": Binding("r", "reject", "Reject the candidate the status bar names (stored: it is not "
                  "offered again)"),
     "A": Binding("A", "accept_agreed", "Accept every agreed candidate of the document (those "
                  "overlapping a gold span are left)"),
@@ -85,7 +85,7 @@ class ReviewApp(AnnotatorApp):
         return own + self.candidates, [s for s in accepted if s.annotator in finished]
 
     def _candidate_here(self) -> Candidate | None:
-        found = [s for s in self.view.spans_at(self.view.caret) if s.status in CANDIDATE_STATUSES]
+        found = [s for s in self._spans_here() if s.status in CANDIDATE_STATUSES]
         return found[0] if found else None
 
     def _candidate_to_act_on(self) -> Candidate | None:

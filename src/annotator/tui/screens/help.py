@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from rich.markup import escape
+from rich.cells import cell_len
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,14 +23,14 @@ class HelpScreen(LatestSizeModal):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
     def __init__(self, bindings: list[Binding], notes: str = "",
-                 labels: Text | None = None, mode: str = "") -> None:
+                 labels: Sequence[tuple[Text, Text]] = (), mode: str = "") -> None:
         """``labels``: the label keys with their names and descriptions, see label_rows.
         ``mode`` (which bidi mode is in use, how to switch) comes first: a user whose Arabic
         comes out reversed presses ? and must not have to scroll to find it."""
         super().__init__()
         self._listed = bindings
         self._notes = notes
-        self._labels = labels
+        self._labels = list(labels)
         self._mode = mode
 
     def compose(self) -> ComposeResult:
@@ -37,33 +38,45 @@ class HelpScreen(LatestSizeModal):
         for binding in self._listed:  # bindings sharing a description share a row
             keys = keys_by_description.setdefault(binding.description, [])
             keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
-        # "[" is a key too: escaped after padding, or markup would take it for a tag.
-        rows = [f"[b]{_literal(f'{_key_list(keys):>16}')}[/b]  {_literal(description)}"
+        rows = [(Text(_key_list(keys), style="bold"), Text(description))
                 for description, keys in keys_by_description.items()]
+        # one key column for the keys and the labels, as wide as the widest key
+        width = max(cell_len(key.plain) for key, _ in [*rows, *self._labels])
         with VerticalScroll(id="help-body"):
-            mode = f"{escape(self._mode)}\n\n" if self._mode else ""
-            yield Static(f"[b]Keys[/b]  (Escape closes)\n\n{mode}" + "\n".join(rows))
-            if self._labels is not None:
-                yield Static(self._labels, id="help-labels")
+            header = Text.assemble(("Keys", "bold"), "  (Escape closes)")
+            if self._mode:
+                header.append(f"\n\n{self._mode}")
+            yield Static(header, id="help-header")
+            yield Static(key_table(rows, width), id="help-keys")
+            if self._labels:
+                yield Static(Text("Labels", style="bold"), id="help-labels-title")
+                yield Static(key_table(self._labels, width), id="help-labels")
             yield Static(self._notes, id="help-notes")
 
 
+def key_table(rows: Sequence[tuple[Text, Text]], key_width: int) -> Table:
+    """Keys right-aligned in a column of their own, descriptions beside them: a long
+    description wraps under its own column (a hanging indent), never under the keys.
+    Texts, not markup: "[" is a key, and may be in a label's name or description."""
+    table = Table.grid(padding=(0, 0, 0, 2), expand=True)
+    table.add_column(justify="right", no_wrap=True, width=key_width)
+    table.add_column(ratio=1, overflow="fold")
+    for key, description in rows:
+        table.add_row(key, description)
+    return table
+
+
 def label_rows(labels: list[tuple[str, str]], descriptions: Mapping[str, str],
-               options: LayoutOptions) -> Text:
-    """``Labels`` then one row per key: ``1  PER  a person, by name``, in the label's colour.
-    A Text, not markup: a "[" in a label's name or description is literal."""
-    rows = Text("Labels", style="bold")
+               options: LayoutOptions) -> list[tuple[Text, Text]]:
+    """One (key, label) row per label key: ``1  PER  a person, by name``, the name in the
+    label's colour."""
+    rows = []
     for key, (name, colour) in enumerate(labels[:9], start=1):
-        rows.append(f"\n{key:>16}  ", style="bold")
-        rows.append(f" {visual_text(name, options)} ", style=f"black on {colour}")
+        label = Text(f" {visual_text(name, options)} ", style=f"black on {colour}")
         if description := descriptions.get(name):
-            rows.append(f"  {visual_text(description, options)}")
+            label.append(f"  {visual_text(description, options)}")
+        rows.append((Text(str(key), style="bold"), label))
     return rows
-
-
-def _literal(text: str) -> str:
-    """``text`` shown as it is inside markup."""
-    return text.replace("[", "\\[")
 
 
 def _key_list(keys: list[str]) -> str:

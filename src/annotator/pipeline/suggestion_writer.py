@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -49,10 +50,8 @@ MERGED_DOCUMENTS = 5000
 #: Documents the parent sends at a time: what is left to write after the last document is
 #: found is the run's tail.
 SENT_DOCUMENTS = 250
-#: Bytes the pipe to the child holds: several batches, so the parent seldom waits for it.
+#: Bytes the pipe to the child holds: dozens of batches, so the parent seldom waits for it.
 PIPE_BYTES = 1 << 20
-#: Batches the parent may have in flight before it waits for the child (memory bound).
-IN_FLIGHT = 16
 
 
 def send_message(stream: BinaryIO, message: object) -> None:
@@ -121,20 +120,15 @@ class ChildProcessWriter:
             start_new_session=True, env=_child_environment(),
         )
         _widen(self._child.stdin)
-        self._batches: queue.Queue[Batch | None] = queue.Queue(maxsize=IN_FLIGHT)
-        self._stopped = threading.Event()  # the child stopped reading: finish() says why
         self._ended = False
         self._reply: tuple = ()
         self._stderr = b""
-        self._sender = threading.Thread(target=self._send, args=((str(path), annotator, replace),),
-                                        name="suggest-sender", daemon=True)
-        self._sender.start()
+        self._send((str(path), annotator, replace))
 
     def write(self, batch: Batch) -> None:
-        if self._stopped.is_set() or self._ended:  # the child stopped reading: it has said why
+        if not self._send(batch):  # the child stopped reading: it has said why
             self._end()
             raise StoreError(self._reason())
-        self._batches.put(list(batch))  # a copy: the caller reuses its list
 
     def finish(self) -> Written:
         """Wait for the child to write everything sent; its counts."""
@@ -143,13 +137,29 @@ class ChildProcessWriter:
             return self._reply[1]
         raise StoreError(self._reason())
 
+    def _send(self, message: object) -> bool:
+        """Send a message whole (False: the child has stopped).  Straight from this thread:
+        the pipe holds a megabyte, so the write seldom waits, and a sender thread cost more
+        in waits for the GIL than it saved (measured).  Ctrl+C is held off for the write:
+        half a message would leave the child unable to read the rest."""
+        if self._ended:
+            return False
+        try:
+            with _sigint_held():
+                send_message(self._child.stdin, message)
+        except OSError:  # BrokenPipeError
+            return False
+        return True
+
     def _end(self) -> None:
         """Close the child's input and wait for its reply and its exit (once)."""
         if self._ended:
             return
         self._ended = True
-        self._batches.put(None)
-        self._sender.join()
+        try:
+            self._child.stdin.close()
+        except OSError:
+            pass  # a broken pipe: closed all the same
         self._reply = _received(self._child.stdout)
         self._stderr = self._child.stderr.read()  # empty unless Python itself failed
         self._child.stdout.close()
@@ -165,23 +175,20 @@ class ChildProcessWriter:
         return (f"the process writing the suggestions stopped (exit status {self._child.returncode})"
                 f"{detail}; what it had committed is kept, run suggest again to add the rest")
 
-    def _send(self, settings: tuple) -> None:
-        """Pickle each batch down the pipe (the write gives up the GIL while the pipe is
-        full), off the thread that runs spaCy."""
-        stream = self._child.stdin
-        try:
-            send_message(stream, settings)
-            while (batch := self._batches.get()) is not None:
-                send_message(stream, batch)
-            stream.close()
-        except OSError:  # BrokenPipeError: the child stopped; keep taking batches so write() never blocks
-            self._stopped.set()
-            while self._batches.get() is not None:
-                pass
-            try:
-                stream.close()
-            except OSError:
-                pass  # closed all the same
+
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT held back (delivered, as KeyboardInterrupt, when the block ends), where the
+    platform can block signals and this is the main thread (the only one Python delivers
+    them to)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _received(stream: BinaryIO) -> tuple:
@@ -194,7 +201,7 @@ def _received(stream: BinaryIO) -> tuple:
 
 
 def _widen(*pipes: BinaryIO) -> None:
-    """Make the pipes hold a megabyte (Linux; 64 KB by default), so the sender seldom waits
+    """Make the pipes hold a megabyte (Linux; 64 KB by default), so the writer seldom waits
     for the child to be scheduled to take each 64 KB."""
     import fcntl
 

@@ -421,3 +421,25 @@ async def test_the_looking_for_toast_does_not_cover_the_label_all_choices(store)
         dialog = app.screen.query_one("#label-all-body").region
         for toast in app.screen.query(Toast):
             assert not toast.region.overlaps(dialog), str(toast.render())
+
+
+async def test_keys_in_the_corpus_hit_list_do_not_edit_the_document_behind_it(store):
+    """After Enter in F's query the hit list has the focus: the reader's keys (1-9, x,
+    Delete, u, Ctrl+Z, D ...) must not act, unseen, on the document under the screen, and a
+    letter typed there goes on with the query instead of running a command."""
+    app = AnnotatorApp("نص فيه حلب", "t.txt", store)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("1")  # PER on the word under the caret
+        labelled = store.spans(app.record.id, ("accepted",))
+        await pilot.press("F", *"حلب", "enter")
+        await pilot.pause()
+        for key in ("x", "delete", "2", "u", "ctrl+z", "D", "h"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert store.spans(app.record.id, ("accepted",)) == labelled, key
+            assert store.document(app.record.id).status != "done", key
+        assert type(app.screen).__name__ == "CorpusSearchScreen"
+        await pilot.press("q")  # not quit: the query goes on
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CorpusSearchScreen"
+        assert app.screen.query_one("#corpus-query").value.endswith("q")

@@ -169,6 +169,24 @@ async def test_n_and_p_stop_at_both_candidates_that_start_at_one_offset(team):
         assert [(c.start, c.end) for c in app.candidates] == [BAN, HALAB, NY]
 
 
+async def test_keys_act_on_the_candidate_named_not_on_a_gold_span_under_it(team):
+    # After sara's الأمم المتحدة is gold, p names ali's الأمم (same start) first: a label key,
+    # x and e went past it to the gold span under the caret -- relabelled, deleted, edited it.
+    gold, doc, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(200, 16), notifications=True) as pilot:
+        await pilot.press("n", "n", "n", "n", "n", "a")
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")]
+        await pilot.press("p")
+        assert str(app.query_one(StatusBar).render()).index("[45:50] ali ORG") < \
+            str(app.query_one(StatusBar).render()).index("ORG [45:58]")
+        await pilot.press("2", "e")  # LOC for ali's candidate: refused, it overlaps the gold
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")] and app._editing is None
+        await pilot.press("x")  # x on a candidate rejects it, as on a suggestion
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")]
+        assert gold_spans(gold, doc, ("rejected",)) == [(*UN_SHORT, "ORG")]
+
+
 async def test_r_rejects_for_good_and_a_new_span_is_gold(team, tmp_path):
     gold, doc, _ = team
     app = review_app(gold)

@@ -443,3 +443,17 @@ async def test_keys_in_the_corpus_hit_list_do_not_edit_the_document_behind_it(st
         await pilot.pause()
         assert type(app.screen).__name__ == "CorpusSearchScreen"
         assert app.screen.query_one("#corpus-query").value.endswith("q")
+
+
+async def test_a_long_query_leaves_the_search_box_room_at_50_columns(store):
+    # The count repeats the query («...»  1 / 1): a long one took the whole bar and left the
+    # box one column, so reopening it with / showed one letter of what was being edited.
+    query = "الأمين العام للأمم المتحدة بان كي مون"
+    app = AnnotatorApp(f"قال {query} إن الوضع خطير.", "t.txt", store)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await search(pilot, query)
+        bar = app.query_one(SearchBar)
+        assert "1 / 1" in count_shown(app)
+        assert bar.input.region.width >= bar.region.width // 2
+        # cut at its end in reading order: its first word stays
+        assert visual_text("الأمين") in count_shown(app) and "…" in count_shown(app)

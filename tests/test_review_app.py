@@ -79,6 +79,19 @@ async def test_a_narrow_status_bar_keeps_who_gave_which_label(team, width):
         assert "ali LOC · sara ORG" in bar and "offset" in bar  # the progress goes first
 
 
+async def test_at_50_columns_the_bar_still_says_which_of_two_candidates_n_named(team):
+    # "ali ORG · (sara: none)" fits 50 columns only with the tight separators: it was
+    # dropped, and the bar said nothing about which of الأمم / الأمم المتحدة a and r would take.
+    gold, _, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.press("n", "n", "n", "n")
+        assert app.view.caret == UMAM
+        assert "ali ORG · (sara: none)" in str(app.query_one(StatusBar).render())
+        await pilot.press("n")
+        assert "sara ORG · (ali: none)" in str(app.query_one(StatusBar).render())
+
+
 async def test_candidates_are_agreed_or_disputed_and_say_who_gave_what(team):
     gold, doc, _ = team
     app = review_app(gold)

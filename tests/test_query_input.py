@@ -170,6 +170,23 @@ async def test_letters_typed_into_slash_do_not_run_the_readers_one_key_commands(
         assert box.value == "x"
 
 
+async def test_undo_keys_typed_in_the_box_leave_the_documents_spans_alone(store):
+    """Ctrl+Z, Ctrl+Y and Ctrl+R in the search box must not undo or redo labelling out of
+    sight: the box takes them (a search box has no undo of its own)."""
+    app = AnnotatorApp("نص فيه حلب", "t.txt", store)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("1")  # PER on the word under the caret
+        labelled = store.spans(app.record.id, ("accepted",))
+        assert len(labelled) == 1
+        await pilot.press("slash", *"حلب")
+        for key in ("ctrl+z", "ctrl+z", "ctrl+y", "ctrl+r"):
+            await pilot.press(key)
+            assert store.spans(app.record.id, ("accepted",)) == labelled, key
+        assert app.query_one("#search-input", QueryInput).value == "حلب"
+        await pilot.press("escape", "ctrl+z")  # out of the box, undo is undo again
+        assert store.spans(app.record.id, ("accepted",)) == []
+
+
 # -- a real terminal --------------------------------------------------------------------------
 
 def search_bar(rows: list[str]) -> str:

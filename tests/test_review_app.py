@@ -79,6 +79,19 @@ async def test_a_narrow_status_bar_keeps_who_gave_which_label(team, width):
         assert "ali LOC · sara ORG" in bar and "offset" in bar  # the progress goes first
 
 
+async def test_at_50_columns_the_bar_still_says_which_of_two_candidates_n_named(team):
+    # "ali ORG · (sara: none)" fits 50 columns only with the tight separators: it was
+    # dropped, and the bar said nothing about which of الأمم / الأمم المتحدة a and r would take.
+    gold, _, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(50, 16)) as pilot:
+        await pilot.press("n", "n", "n", "n")
+        assert app.view.caret == UMAM
+        assert "ali ORG · (sara: none)" in str(app.query_one(StatusBar).render())
+        await pilot.press("n")
+        assert "sara ORG · (ali: none)" in str(app.query_one(StatusBar).render())
+
+
 async def test_candidates_are_agreed_or_disputed_and_say_who_gave_what(team):
     gold, doc, _ = team
     app = review_app(gold)
@@ -167,6 +180,24 @@ async def test_n_and_p_stop_at_both_candidates_that_start_at_one_offset(team):
         await pilot.press("r")
         assert gold_spans(gold, doc, ("rejected",)) == [(*UN_SHORT, "ORG")]
         assert [(c.start, c.end) for c in app.candidates] == [BAN, HALAB, NY]
+
+
+async def test_keys_act_on_the_candidate_named_not_on_a_gold_span_under_it(team):
+    # After sara's الأمم المتحدة is gold, p names ali's الأمم (same start) first: a label key,
+    # x and e went past it to the gold span under the caret -- relabelled, deleted, edited it.
+    gold, doc, _ = team
+    app = review_app(gold)
+    async with app.run_test(size=(200, 16), notifications=True) as pilot:
+        await pilot.press("n", "n", "n", "n", "n", "a")
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")]
+        await pilot.press("p")
+        assert str(app.query_one(StatusBar).render()).index("[45:50] ali ORG") < \
+            str(app.query_one(StatusBar).render()).index("ORG [45:58]")
+        await pilot.press("2", "e")  # LOC for ali's candidate: refused, it overlaps the gold
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")] and app._editing is None
+        await pilot.press("x")  # x on a candidate rejects it, as on a suggestion
+        assert gold_spans(gold, doc) == [(*UN_LONG, "ORG")]
+        assert gold_spans(gold, doc, ("rejected",)) == [(*UN_SHORT, "ORG")]
 
 
 async def test_r_rejects_for_good_and_a_new_span_is_gold(team, tmp_path):

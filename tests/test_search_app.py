@@ -421,3 +421,39 @@ async def test_the_looking_for_toast_does_not_cover_the_label_all_choices(store)
         dialog = app.screen.query_one("#label-all-body").region
         for toast in app.screen.query(Toast):
             assert not toast.region.overlaps(dialog), str(toast.render())
+
+
+async def test_keys_in_the_corpus_hit_list_do_not_edit_the_document_behind_it(store):
+    """After Enter in F's query the hit list has the focus: the reader's keys (1-9, x,
+    Delete, u, Ctrl+Z, D ...) must not act, unseen, on the document under the screen, and a
+    letter typed there goes on with the query instead of running a command."""
+    app = AnnotatorApp("نص فيه حلب", "t.txt", store)
+    async with app.run_test(size=(80, 12)) as pilot:
+        await pilot.press("1")  # PER on the word under the caret
+        labelled = store.spans(app.record.id, ("accepted",))
+        await pilot.press("F", *"حلب", "enter")
+        await pilot.pause()
+        for key in ("x", "delete", "2", "u", "ctrl+z", "D", "h"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert store.spans(app.record.id, ("accepted",)) == labelled, key
+            assert store.document(app.record.id).status != "done", key
+        assert type(app.screen).__name__ == "CorpusSearchScreen"
+        await pilot.press("q")  # not quit: the query goes on
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CorpusSearchScreen"
+        assert app.screen.query_one("#corpus-query").value.endswith("q")
+
+
+async def test_a_long_query_leaves_the_search_box_room_at_50_columns(store):
+    # The count repeats the query («...»  1 / 1): a long one took the whole bar and left the
+    # box one column, so reopening it with / showed one letter of what was being edited.
+    query = "الأمين العام للأمم المتحدة بان كي مون"
+    app = AnnotatorApp(f"قال {query} إن الوضع خطير.", "t.txt", store)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await search(pilot, query)
+        bar = app.query_one(SearchBar)
+        assert "1 / 1" in count_shown(app)
+        assert bar.input.region.width >= bar.region.width // 2
+        # cut at its end in reading order: its first word stays
+        assert visual_text("الأمين") in count_shown(app) and "…" in count_shown(app)

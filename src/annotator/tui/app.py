@@ -217,7 +217,15 @@ class AnnotatorApp(App[None]):
         await super().action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not self._quitting
+        if self._quitting:
+            return False
+        # F's screen is not modal, so the app's bindings stay live under it: the reader's
+        # keys (x, Delete, Ctrl+Z, 1-9 ...) must not act, unseen, on the document behind it.
+        return isinstance(self.screen, ReaderScreen) or action not in self._reader_actions()
+
+    @classmethod
+    def _reader_actions(cls) -> set[str]:
+        return {binding.action.partition("(")[0] for binding in cls.BINDINGS} - {"quit"}
 
     @property
     def view(self) -> DocumentView:

@@ -23,7 +23,7 @@ REVIEW_NOTES = (
     "ones bold on a dark ground; the status bar and span list say who gave which label. "
     "Decisions are stored as spans of the gold annotator: accepting makes a gold span, "
     "rejecting a rejected row, and either one on a range stops it being offered. x, e and "
-    "u work on gold spans as usual.\n\n"
+    "u work on gold spans as usual; x on a candidate the status bar names rejects it.\n\n"
 )
 #: Keys whose meaning changes in review, by key; the rest are the reader's.
 REVIEW_BINDINGS = {
@@ -88,6 +88,12 @@ class ReviewApp(AnnotatorApp):
         found = [s for s in self._spans_here() if s.status in CANDIDATE_STATUSES]
         return found[0] if found else None
 
+    def _named_candidate(self) -> Candidate | None:
+        """The candidate the status bar names first, if it names one before any gold span:
+        the keys act on what is named (n/p can name a candidate over a gold span)."""
+        here = self._spans_here()
+        return here[0] if here and here[0].status in CANDIDATE_STATUSES else None
+
     def _candidate_to_act_on(self) -> Candidate | None:
         candidate = self._candidate_here()
         if candidate is None:
@@ -102,12 +108,27 @@ class ReviewApp(AnnotatorApp):
     def action_label(self, number: int) -> None:
         """On a candidate (no selection, no gold span there) a label key accepts it with
         that label: how a disputed label is picked."""
-        candidate = self._candidate_here()
+        candidate = self._named_candidate()
         if (candidate is not None and self.view.selection is None and self._editing is None
-                and self._span_here() is None and number <= len(self.labels)):
+                and number <= len(self.labels)):
             self._take(candidate, self.labels[number - 1][0])
             return
         super().action_label(number)
+
+    def action_delete_span(self) -> None:
+        """x on a named candidate rejects it (as x on a suggestion does in the reader),
+        rather than deleting a gold span the status bar names second."""
+        if self._named_candidate() is not None and self._editing is None:
+            self.action_reject()
+        else:
+            super().action_delete_span()
+
+    def action_edit_span(self) -> None:
+        if self._named_candidate() is not None:
+            self.notify("Accept the candidate first (a), then edit the gold span",
+                        severity="warning")
+            return
+        super().action_edit_span()
 
     def action_accept(self) -> None:
         candidate = self._candidate_to_act_on()

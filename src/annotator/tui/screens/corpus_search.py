@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -158,6 +159,17 @@ class CorpusSearchScreen(Screen[CorpusHit | None]):
             named = f"{COUNT_CAP}+" if self._matching > COUNT_CAP else str(self._matching)
             summary += f" (searched {self._listed} of the {named} the index names)"
         self.query_one("#corpus-summary", Static).update(Text(summary))
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed in the hit list goes on with the query (after Enter the list has
+        the focus, and a user refining the query types on): it is never a reader command."""
+        query = self.query_one(QueryInput)
+        if event.is_printable and event.character is not None and not query.has_focus:
+            event.stop()
+            event.prevent_default()
+            query.focus()
+            query.action_edge(1)
+            query.insert(event.character)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

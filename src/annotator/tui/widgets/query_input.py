@@ -53,6 +53,8 @@ class QueryInput(Widget, can_focus=True):
         Binding("ctrl+u", "delete_to_start", "Delete to the start (all, at the end)", show=False),
         Binding("ctrl+k", "delete_to_end", "Delete to the end", show=False),
         Binding("enter", "submit", "Search", show=False),
+        # Taken here so they do not reach the reader's undo/redo and change spans out of sight.
+        Binding("ctrl+z,ctrl+y,ctrl+r", "nothing", "No undo in the query box", show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -175,6 +177,9 @@ class QueryInput(Widget, can_focus=True):
 
     def action_delete_to_end(self) -> None:
         self._set(self._edit.delete_to_end())
+
+    def action_nothing(self) -> None:
+        pass
 
     def action_submit(self) -> None:
         self.post_message(self.Submitted(self, self.value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,19 @@ from textual.widgets import Static
 from annotator.text.layout import LayoutOptions, visual_text
 
 from .query_input import QueryInput
+
+
+COUNT_FRAME = 6  # the count's cells besides the query and the number: « », two spaces, padding
+
+
+def fitted(query: str, options: LayoutOptions, room: int) -> str:
+    """The query as drawn, cut at its end in reading order (with …) to ``room`` cells."""
+    shown = visual_text(query, options)
+    keep = len(query)
+    while cell_len(shown) > room and keep > 0:
+        keep -= 1
+        shown = visual_text(query[:keep] + "…", options)
+    return shown
 
 
 class SearchBar(Horizontal):
@@ -51,7 +65,9 @@ class SearchBar(Horizontal):
         logical for a terminal that runs bidi), then ``3 / 17``
         (``current`` counts from 0), or ``no hits``."""
         count = "no hits" if not total else f"{'-' if current is None else current + 1} / {total}"
-        shown = Text(f"«{visual_text(query, options)}»  ", style="bold")
+        # the box beside keeps at least half the bar, to show what is typed
+        room = self.size.width // 2 - cell_len(count) - COUNT_FRAME
+        shown = Text(f"«{fitted(query, options, room)}»  ", style="bold")
         shown.append(count)
         self.query_one("#search-count", Static).update(shown)
 

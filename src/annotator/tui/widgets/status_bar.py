@@ -15,6 +15,7 @@ from annotator.text.navigation import word_at
 from .votes import CANDIDATE_STATUSES, describe_votes
 
 SEPARATOR = "  │  "
+TIGHT = " │ "  # the separator once nothing more can be left out
 #: Fields kept however narrow the terminal: without them the bar says nothing about the caret.
 KEEP = 0
 #: Field kinds, dropped in this order (the first one first) until the bar fits its width.
@@ -45,13 +46,15 @@ def fit(fields: list[tuple[str, str]], width: int, shorter: dict[str, str] | Non
                 short = shorter.pop(kind)
                 shown = [(k, short if k == kind else text) for k, text in shown]
             else:
+                if kind == DROP_ORDER[-1] and cell_len(TIGHT.join(t for _, t in shown)) <= width:
+                    break  # the last field to go stays while the tight separators fit it
                 shown = [field for field in shown if field[0] != kind]
                 break
         else:
             break
     line = SEPARATOR.join(text for _, text in shown)
     if cell_len(line) > width:  # only the kept fields are left: tighten, then cut the middle
-        line = " │ ".join(text for _, text in shown)
+        line = TIGHT.join(text for _, text in shown)
     return line
 
 

@@ -31,6 +31,18 @@ from annotator.text.layout import (
 from annotator.text.line_edit import LineEdit, next_stop, previous_stop, word_back, word_forward
 
 
+class _QueryMessage(Message):
+    """A message about the box's value; ``control`` is the box (as Textual's Input has it)."""
+
+    def __init__(self, input: QueryInput, value: str) -> None:
+        super().__init__()
+        self.input, self.value = input, value
+
+    @property
+    def control(self) -> QueryInput:
+        return self.input
+
+
 class QueryInput(Widget, can_focus=True):
     """Type a query; Enter posts ``Submitted``, every edit ``Changed``."""
 
@@ -64,27 +76,11 @@ class QueryInput(Widget, can_focus=True):
         "query-input--selection",
     }
 
-    class Changed(Message):
+    class Changed(_QueryMessage):
         """The value changed (typing, deleting, pasting, or set from outside)."""
 
-        def __init__(self, input: QueryInput, value: str) -> None:
-            super().__init__()
-            self.input, self.value = input, value
-
-        @property
-        def control(self) -> QueryInput:
-            return self.input
-
-    class Submitted(Message):
+    class Submitted(_QueryMessage):
         """Enter was pressed."""
-
-        def __init__(self, input: QueryInput, value: str) -> None:
-            super().__init__()
-            self.input, self.value = input, value
-
-        @property
-        def control(self) -> QueryInput:
-            return self.input
 
     def __init__(self, value: str = "", *, placeholder: str = "",
                  options: LayoutOptions = LayoutOptions(), id: str | None = None,

@@ -45,3 +45,17 @@ def test_before_the_first_document_and_when_finished():
     now[0] = 60.0  # the bar is drawn once more when it stops
     line = shown(progress)
     assert "10/10" in line and "2 docs/s" in line and "0:00:00" in line
+
+
+def test_the_bar_leaves_room_for_the_terminals_echo_of_ctrl_c():
+    """A terminal echoes Ctrl+C as "^C" where the cursor is, after the bar: on a full line
+    it wraps, and the bar's last redraw left a copy of the bar above the summary."""
+    for width in (50, 60, 80, 100, 200):
+        out = io.StringIO()
+        console = Console(file=out, width=width, force_terminal=True, color_system=None)
+        progress = _Progress(30_000, console=console, get_time=lambda: 2.0)
+        progress.bar.update(progress.task, completed=12_345)
+        console.print(progress.bar.get_renderable())
+        lines = out.getvalue().splitlines()
+        assert any("12345/30000" in line for line in lines), lines
+        assert max(console.measure(line).maximum for line in lines) <= width - 2, (width, lines)

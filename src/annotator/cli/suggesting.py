@@ -125,8 +125,16 @@ class _Progress:
 
     def __init__(self, total: int, *, console=None, get_time: Callable[[], float] | None = None) -> None:
         from rich.console import Console
+        from rich.constrain import Constrain
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
         from rich.text import Text
+
+        class Bar(Progress):
+            def get_renderables(self):
+                # Short of the terminal's width: the terminal echoes Ctrl+C as "^C" after the
+                # bar, and on a full line that wraps, so the bar's last redraw (one line up)
+                # left a copy of it above the summary on terminals narrower than ~80 columns.
+                yield Constrain(self.make_tasks_table(self.tasks), width=console.width - len("^C"))
 
         class Rate(ProgressColumn):
             def render(self, task) -> Text:
@@ -143,7 +151,7 @@ class _Progress:
                 return Text(f"{hours}:{minutes:02d}:{seconds:02d}", style="progress.remaining")
 
         console = console or Console(stderr=True)
-        self.bar = Progress(
+        self.bar = Bar(
             TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), Rate(), TimeLeft(),
             console=console, disable=not console.is_terminal, get_time=get_time,
         )

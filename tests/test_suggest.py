@@ -459,6 +459,8 @@ def test_unknown_labels_are_refused_unless_added(tmp_path):
     assert spans_of(db, doc) == []
     result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--add-labels", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    # Said as a component's undeclared labels are: a declared one is added before the run.
+    assert "added to the label set: GPE" in one_line(result)
     assert spans_of(db, doc) == [(4, 7, "GPE", "patterns", "suggested")]
     with Store(db, annotator="t") as store:
         assert "GPE" in [name for name, _ in store.labels()]

@@ -59,3 +59,16 @@ def test_the_bar_leaves_room_for_the_terminals_echo_of_ctrl_c():
         lines = out.getvalue().splitlines()
         assert any("12345/30000" in line for line in lines), lines
         assert max(console.measure(line).maximum for line in lines) <= width - 2, (width, lines)
+
+
+def test_on_a_narrow_terminal_the_bar_shrinks_and_the_figures_stay_whole():
+    for width in (50, 60, 80):
+        out = io.StringIO()
+        console = Console(file=out, width=width, force_terminal=True, color_system=None)
+        now = [0.0]
+        progress = _Progress(30_000, console=console, get_time=lambda: now[0])
+        now[0] = 0.25
+        progress.bar.update(progress.task, completed=3_000)
+        console.print(progress.bar.get_renderable())
+        [line] = out.getvalue().splitlines()  # one line: "docs/s" was wrapped onto a second at 50
+        assert "3000/30000 12,000 docs/s 0:00:02" in line, (width, line)

@@ -129,6 +129,7 @@ class _Progress:
     def __init__(self, total: int, *, console=None, get_time: Callable[[], float] | None = None) -> None:
         from rich.console import Console
         from rich.constrain import Constrain
+        from rich.table import Column
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
         from rich.text import Text
 
@@ -155,7 +156,9 @@ class _Progress:
 
         console = console or Console(stderr=True)
         self.bar = Bar(
-            TextColumn("suggest"), BarColumn(), MofNCompleteColumn(), Rate(), TimeLeft(),
+            # On a narrow terminal the bar gives up its width; the figures are never wrapped.
+            TextColumn("suggest"), BarColumn(),
+            *(column(table_column=Column(no_wrap=True)) for column in (MofNCompleteColumn, Rate, TimeLeft)),
             console=console, disable=not console.is_terminal, get_time=get_time,
         )
         self.task = self.bar.add_task("suggest", total=total)

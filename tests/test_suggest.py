@@ -301,6 +301,33 @@ def test_every_batch_is_committed_before_suggest_returns(tmp_path):
         store.set_status(ids[0], "done")  # the store writes as before after the bulk run
 
 
+def test_a_write_that_fails_mid_run_says_the_batches_before_it_are_kept(tmp_path, monkeypatch):
+    """Another program holding the write lock past the busy timeout fails one batch: the line
+    must not say "nothing was changed" when the batches before it were committed."""
+    import sqlite3
+
+    import annotator.store.database as database
+    from annotator.pipeline.suggest import SuggestError
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.2)  # not 30 s (written in this process)
+    db = tmp_path / "a.db"
+    ids = store_texts(db, [f"زار حلب {i}" for i in range(6)])
+    blocker = sqlite3.connect(db, isolation_level=None)
+
+    def progress(done: int) -> None:
+        if done == 3 and not blocker.in_transaction:  # the first batch of 2 is committed
+            blocker.execute("BEGIN IMMEDIATE")
+
+    with Store(db, annotator="patterns") as store, pytest.raises(SuggestError) as raised:
+        suggest(store, ids, _ruler_for("حلب"), known_labels={"LOC"}, batch_size=2,
+                progress=progress, child_process=False)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    line = str(raised.value)
+    assert "busy" in line and "run suggest again to add the rest" in line, line
+    assert [len(spans_of(db, doc)) for doc in ids[:2]] == [1, 1]  # kept, as the line says
+
+
 def _ruler_for(phrase: str) -> Suggester:
     return pattern_suggester([{"label": "LOC", "pattern": phrase}])
 
@@ -459,6 +486,8 @@ def test_unknown_labels_are_refused_unless_added(tmp_path):
     assert spans_of(db, doc) == []
     result = run("suggest", "--db", str(db), "--patterns", str(patterns), "--add-labels", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    # Said as a component's undeclared labels are: a declared one is added before the run.
+    assert "added to the label set: GPE" in one_line(result)
     assert spans_of(db, doc) == [(4, 7, "GPE", "patterns", "suggested")]
     with Store(db, annotator="t") as store:
         assert "GPE" in [name for name, _ in store.labels()]

@@ -521,7 +521,12 @@ def suggest(
             texts = _readable(store, doc_ids, suggester.nlp.max_length, summary, batch_size)
             _run(texts, writer, suggester, known, add_label, progress, summary)
     except StoreError as error:
-        raise SuggestError(str(error)) from None
+        if not summary.documents:
+            raise SuggestError(str(error)) from None
+        # The store's "nothing was changed" is about the failed transaction only: the
+        # batches committed before it stay, and a rerun adds the rest.
+        raise SuggestError(f"{error} in that batch; the suggestions written before it are kept: "
+                           "run suggest again to add the rest") from None
     return summary
 
 

@@ -11,7 +11,7 @@
 
 ``suggest`` writes through a second process (pipeline/suggestion_writer.py), so its time
 depends on a second core being free: on a loaded machine the ratios grow (names gazetteer:
-1.43x-1.47x quiet, 1.88x with the load average at 2 on 2 cores).
+1.40x-1.48x quiet, 1.88x with the load average at 2 on 2 cores).
 
 Both sides run in this process, interleaved, best of ``--rounds``, each round with pipelines
 built afresh (so no side finds its tokenizer cache warm); the store is a fresh copy of the same

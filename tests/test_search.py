@@ -38,7 +38,8 @@ def test_every_hit_maps_back_to_original_text_that_folds_to_the_query(text, data
         assert 0 <= start < end <= len(text)
         assert fold_query(text[start:end], options) == wanted
     assert all(a[1] <= b[0] for a, b in zip(hits, hits[1:]))  # in order, not overlapping
-    assert len(hits) == (folded.count(wanted) if wanted else 0)
+    # A query of whitespace alone (or nothing, once folded) has no hits.
+    assert len(hits) == (folded.count(wanted) if wanted.strip() else 0)
 
 
 def test_the_united_nations_is_found_whatever_the_alef_and_harakat():
@@ -83,6 +84,13 @@ def test_a_query_of_words_in_the_text_is_found_whatever_the_whitespace_between(
 
 def test_a_query_of_only_harakat_finds_nothing():
     assert find_hits("كَتَبَ", "\u064e") == []
+
+
+def test_a_query_of_only_whitespace_finds_nothing():
+    text = "زار حلب\nثم  دمشق"
+    for query in (" ", "   ", "\t", "\n", " \u064e "):
+        assert find_hits(text, query) == []
+    assert find_hits(text, " حلب") == [(3, 7)]  # a space with a word still counts
 
 
 def test_word_occurrences_are_whole_words_only():

@@ -20,7 +20,9 @@ __all__ = ["find_hits", "suggested_occurrences", "word_occurrences"]
 
 def _hits_in(folded: Folded, query: str) -> list[tuple[int, int]]:
     hits = []
-    i = folded.text.find(query) if query else -1
+    # Nothing to find in a query of whitespace alone: a search box opened and given a space
+    # would otherwise light up every gap between words.
+    i = folded.text.find(query) if query.strip() else -1
     while i >= 0:
         hits.append(folded.span(i, i + len(query)))
         i = folded.text.find(query, i + len(query))
@@ -29,7 +31,7 @@ def _hits_in(folded: Folded, query: str) -> list[tuple[int, int]]:
 
 def find_hits(text: str, query: str, options: FoldOptions = FoldOptions()) -> list[tuple[int, int]]:
     """Every hit of ``query`` in ``text`` as ``(start, end)`` logical offsets, in order.
-    A query that folds to nothing (only harakat, say) has no hits."""
+    A query that folds to nothing (only harakat, say) or to whitespace alone has no hits."""
     return _hits_in(fold(text, options), fold(query, options).text)
 
 

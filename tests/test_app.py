@@ -199,6 +199,21 @@ async def test_the_mouse_wheel_scrolls_without_moving_the_caret(seed_text, store
         assert view.caret == 0
 
 
+async def test_help_lists_the_search_boxes_keys_after_the_labels(store):
+    """The / and F boxes have editing keys of their own (Ctrl+W, Shift+arrows...): ? lists
+    them, under a title of their own, after the label keys."""
+    app = AnnotatorApp("نص", "short.txt", store)
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("question_mark")
+        lines = [" ".join(line.split()) for line in help_text(app.screen).splitlines()]
+        title = lines.index("In the search boxes (/ and F)")
+        assert title > next(i for i, line in enumerate(lines) if line == "Labels")
+        box = lines[title + 1:]
+        assert "^w Delete the word before the caret" in box
+        assert "shift+← Extend the selection left" in box
+        assert "home, ^a Start of the query (in reading order)" in box
+
+
 async def test_help_lists_the_keys_that_are_not_bindings_of_the_reader(store):
     """Tab (Textual's focus key) and the mouse work in the reader: ? lists them too."""
     app = AnnotatorApp("نص", "short.txt", store)

@@ -29,6 +29,7 @@ from .screens.latest_size import ReaderScreen
 from .screens.queue_overview import OverviewOrder, QueueOverview
 from .widgets.document_view import DocumentView
 from .widgets.legend import Legend
+from .widgets.query_input import QueryInput
 from .widgets.search_bar import SearchBar
 from .widgets.span_list import SpanList
 from .widgets.status_bar import StatusBar
@@ -851,4 +852,5 @@ class AnnotatorApp(App[None]):
         after_l = next(i for i, b in enumerate(bindings) if b.action == "toggle_span_list") + 1
         bindings[after_l:after_l] = HELP_EXTRA_ROWS
         labels = label_rows(self.labels, self.label_descriptions, self.options)
-        self.push_screen(HelpScreen(bindings, self.HELP_NOTES, labels, mode=self.bidi_note))
+        self.push_screen(HelpScreen(bindings, self.HELP_NOTES, labels, mode=self.bidi_note,
+                                    box=QueryInput.BINDINGS))

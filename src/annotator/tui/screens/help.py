@@ -23,25 +23,24 @@ class HelpScreen(LatestSizeModal):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close help")]
 
     def __init__(self, bindings: list[Binding], notes: str = "",
-                 labels: Sequence[tuple[Text, Text]] = (), mode: str = "") -> None:
+                 labels: Sequence[tuple[Text, Text]] = (), mode: str = "",
+                 box: list[Binding] = ()) -> None:
         """``labels``: the label keys with their names and descriptions, see label_rows.
         ``mode`` (which bidi mode is in use, how to switch) comes first: a user whose Arabic
-        comes out reversed presses ? and must not have to scroll to find it."""
+        comes out reversed presses ? and must not have to scroll to find it.  ``box``: the
+        keys of the search boxes (/ and F), listed after the labels."""
         super().__init__()
         self._listed = bindings
         self._notes = notes
         self._labels = list(labels)
         self._mode = mode
+        self._box = list(box)
 
     def compose(self) -> ComposeResult:
-        keys_by_description: dict[str, list[str]] = {}
-        for binding in self._listed:  # bindings sharing a description share a row
-            keys = keys_by_description.setdefault(binding.description, [])
-            keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
-        rows = [(Text(_key_list(keys), style="bold"), Text(description))
-                for description, keys in keys_by_description.items()]
-        # one key column for the keys and the labels, as wide as the widest key
-        width = max(cell_len(key.plain) for key, _ in [*rows, *self._labels])
+        rows = self._rows(self._listed)
+        box = self._rows(self._box)
+        # one key column for the keys, the labels and the boxes, as wide as the widest key
+        width = max(cell_len(key.plain) for key, _ in [*rows, *self._labels, *box])
         with VerticalScroll(id="help-body"):
             header = Text.assemble(("Keys", "bold"), "  (Escape closes)")
             if self._mode:
@@ -51,7 +50,19 @@ class HelpScreen(LatestSizeModal):
             if self._labels:
                 yield Static(Text("Labels", style="bold"), id="help-labels-title")
                 yield Static(key_table(self._labels, width), id="help-labels")
+            if box:
+                yield Static(Text("In the search boxes (/ and F)", style="bold"), id="help-box-title")
+                yield Static(key_table(box, width), id="help-box")
             yield Static(self._notes, id="help-notes")
+
+    def _rows(self, bindings: list[Binding]) -> list[tuple[Text, Text]]:
+        """A row per description: bindings sharing a description share a row."""
+        keys_by_description: dict[str, list[str]] = {}
+        for binding in bindings:
+            keys = keys_by_description.setdefault(binding.description, [])
+            keys += [self.app.get_key_display(Binding(key, "")) for key in binding.key.split(",")]
+        return [(Text(_key_list(keys), style="bold"), Text(description))
+                for description, keys in keys_by_description.items()]
 
 
 def key_table(rows: Sequence[tuple[Text, Text]], key_width: int) -> Table:

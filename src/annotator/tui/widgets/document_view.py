@@ -50,14 +50,22 @@ class SpanLike(Protocol):
     status: str
 
 
+#: Left/Right and Ctrl+Left/Right move in reading order, by cluster and by word: in the
+#: document and in the query boxes alike (a widget taking them has ``action_arrow`` and
+#: ``action_arrow_word``).
+READING_ARROWS = [
+    Binding("left", "arrow(-1)", "Left: forward in RTL text, back in LTR", show=False),
+    Binding("right", "arrow(1)", "Right: back in RTL text, forward in LTR", show=False),
+    Binding("ctrl+left", "arrow_word(-1)", "Word left (forward in RTL)", show=False),
+    Binding("ctrl+right", "arrow_word(1)", "Word right (back in RTL)", show=False),
+]
+
+
 class DocumentView(ScrollView, can_focus=True):
     """Shows a document shaped and in visual order, with a caret at a logical offset."""
 
     BINDINGS = [
-        Binding("left", "arrow(-1)", "Left: forward in RTL text, back in LTR", show=False),
-        Binding("right", "arrow(1)", "Right: back in RTL text, forward in LTR", show=False),
-        Binding("ctrl+left", "arrow_word(-1)", "Word left (forward in RTL)", show=False),
-        Binding("ctrl+right", "arrow_word(1)", "Word right (back in RTL)", show=False),
+        *READING_ARROWS,
         Binding("up", "vertical(-1)", "Line up", show=False),
         Binding("down", "vertical(1)", "Line down", show=False),
         Binding("pageup", "page(-1)", "Page up", show=False),

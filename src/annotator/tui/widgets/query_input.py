@@ -30,6 +30,8 @@ from annotator.text.layout import (
 )
 from annotator.text.line_edit import LineEdit, next_stop, previous_stop, word_back, word_forward
 
+from .document_view import READING_ARROWS
+
 
 class _QueryMessage(Message):
     """A message about the box's value; ``control`` is the box (as Textual's Input has it)."""
@@ -47,12 +49,9 @@ class QueryInput(Widget, can_focus=True):
     """Type a query; Enter posts ``Submitted``, every edit ``Changed``."""
 
     BINDINGS = [
-        Binding("left", "arrow(-1)", "Left: forward in RTL text, back in LTR", show=False),
-        Binding("right", "arrow(1)", "Right: back in RTL text, forward in LTR", show=False),
+        *READING_ARROWS,  # as the reader moves
         Binding("shift+left", "arrow(-1, True)", "Extend the selection left", show=False),
         Binding("shift+right", "arrow(1, True)", "Extend the selection right", show=False),
-        Binding("ctrl+left", "arrow_word(-1)", "Word left (forward in RTL)", show=False),
-        Binding("ctrl+right", "arrow_word(1)", "Word right (back in RTL)", show=False),
         Binding("home,ctrl+a", "edge(0)", "Start of the query (in reading order)", show=False),
         Binding("end,ctrl+e", "edge(1)", "End of the query (in reading order)", show=False),
         Binding("shift+home", "edge(0, True)", "Select to the start", show=False),

@@ -71,8 +71,7 @@ def _suggester(args: argparse.Namespace, say: Say, fold_options):
 def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
     from annotator.pipeline.suggest import check_labels, suggest
 
-    before = {name for name, _ in store.labels()}
-    known = check_labels(store, wanted, add_labels=args.add_labels)
+    known, declared_added = check_labels(store, wanted, add_labels=args.add_labels)
     doc_ids, problems = _documents(args, store, say)
     if not doc_ids:
         if not problems:
@@ -82,7 +81,7 @@ def _run(args, store, suggester, wanted, bad_lines: int, say: Say) -> int:
         summary = suggest(store, doc_ids, suggester, known_labels=known, progress=advance,
                           replace=args.replace, add_labels=args.add_labels)
     # The declared labels --add-labels added before the run are said with those met in it.
-    summary.labels_added[:0] = sorted(set(wanted) - before)
+    summary.labels_added[:0] = declared_added
     say(summary.line(suggester.annotator))
     if summary.interrupted:
         return 130

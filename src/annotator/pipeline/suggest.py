@@ -607,10 +607,10 @@ def refuse_unknown_labels(known: set[str], wanted: dict[str, str]) -> None:
         )
 
 
-def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> set[str]:
-    """The label set after the suggester's labels are checked: unknown ones are refused
-    (SuggestError naming them and where they come from) unless ``add_labels`` adds them.
-    ``wanted`` maps label -> where it comes from (e.g. ``FILE:3``)."""
+def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> tuple[set[str], list[str]]:
+    """The label set after the suggester's labels are checked, and the labels added to it:
+    unknown ones are refused (SuggestError naming them and where they come from) unless
+    ``add_labels`` adds them.  ``wanted`` maps label -> where it comes from (``FILE:3``)."""
     known = {name for name, _ in store.labels()}
     if not add_labels:
         refuse_unknown_labels(known, wanted)
@@ -618,5 +618,5 @@ def check_labels(store: Store, wanted: dict[str, str], *, add_labels: bool) -> s
     if unknown:
         store.add_labels(unknown)
         known.update(unknown)
-    return known
+    return known, unknown
 

@@ -202,3 +202,37 @@ def test_the_words_printed_at_start_give_the_address_with_its_token(start_server
     first = served.printed().splitlines()[0]
     assert re.fullmatch(rf"annotator: open http://127\.0\.0\.1:{served.port}/\?token="
                         r"a-team-token-of-24-chars", first)
+
+
+# The rules themselves, without a server.
+from annotator.web.guard import Guard, host_name, redact  # noqa: E402
+
+
+@pytest.mark.parametrize("header, name", [("[::1]:8000", "::1"), ("LocalHost:80", "localhost"),
+                                          ("example.org.", "example.org"), ("::1", "::1"),
+                                          ("127.0.0.1", "127.0.0.1")])
+def test_the_name_in_a_host_header(header, name):
+    assert host_name(header) == name
+
+
+def test_which_hosts_a_loopback_server_answers():
+    guard = Guard(bound="127.0.0.1", port=8000, token="t" * 20, allowed=["Team.Example"])
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "127.0.0.2", "team.example"):
+        assert guard.host_is_allowed(host), host
+    for host in ("evil.example:8000", "10.0.0.5:8000", "", None, "localhost.evil.example",
+                 "127.0.0.1.nip.io"):
+        assert not guard.host_is_allowed(host), host
+
+
+def test_a_public_server_answers_its_addresses_and_own_name_but_no_other_name():
+    guard = Guard(bound="0.0.0.0", port=8000, token="t" * 20)
+    assert guard.host_is_allowed("10.0.0.5:8000") and guard.host_is_allowed(socket.gethostname())
+    assert not guard.host_is_allowed("evil.example:8000")
+    assert Guard(bound="0.0.0.0", port=1, token="t" * 20, allowed=["*"]).host_is_allowed("x")
+
+
+def test_the_log_never_holds_the_token():
+    token = "s3cret-token-1234567"
+    line = f'GET /?annotator=x&token={token} "Referer: http://h/?token={token}"'
+    assert token not in redact(line, token)
+    assert "token=[token]" in redact("GET /?token=guessed-other HTTP/1.1", token)

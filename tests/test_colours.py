@@ -7,7 +7,7 @@ from rich.color import Color, ColorSystem
 from textual.app import App
 
 from annotator.store import Store
-from annotator.store.database import PALETTE
+from annotator.store.labels import PALETTE
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.legend import Legend

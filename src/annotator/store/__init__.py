@@ -2,21 +2,18 @@
 
 import os
 
-from .database import (
-    DEFAULT_LABELS,
+from .checks import OverlapError, StoreError, check_name, text_id
+from .database import Store
+from .labels import DEFAULT_LABELS
+from .records import (
     DOCUMENT_STATUSES,
     PROGRESS_RANK,
     SPAN_STATUSES,
     DocumentRecord,
-    OverlapError,
     QueueEntry,
     QueueRead,
     QueueRow,
     Span,
-    Store,
-    StoreError,
-    check_name,
-    text_id,
 )
 from .schema import MIGRATIONS, SCHEMA_VERSION
 from .snapshot import Counts, Record, Snapshot

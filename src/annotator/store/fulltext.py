@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 
 from annotator.text.folding import FoldOptions, fold
 
+from .part import StorePart
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -147,3 +149,30 @@ def count(conn: sqlite3.Connection, query: str, cap: int | None = None) -> int:
     row = conn.execute(f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {condition} LIMIT ?)",
                        (*values, -1 if cap is None else cap))
     return row.fetchone()[0]
+
+
+class SearchPart(StorePart):
+    """Corpus search over the index, for the Store."""
+
+    def find_documents(self, query: str, limit: int | None = None, offset: int = 0) -> list[str]:
+        """Ids of the stored documents that may hold ``query`` (any search folding), in the
+        order they were stored, from the FTS5 index (``limit`` of them after ``offset``);
+        callers find the hits with ``fold()``."""
+        self._catch_up_index()
+        with self._reading("searching the documents") as conn:
+            return candidates(conn, query, limit, offset)
+
+    def count_documents(self, query: str, cap: int | None = None) -> int:
+        """How many documents :meth:`find_documents` would return, counted in the index up
+        to ``cap``."""
+        self._catch_up_index()
+        with self._reading("searching the documents") as conn:
+            return count(conn, query, cap)
+
+    def _catch_up_index(self) -> None:
+        """Index the long documents stored since the last search (fulltext.py)."""
+        with self._reading("checking the search index") as conn:
+            if not pending(conn):
+                return
+        with self._writing("indexing documents for search") as conn:
+            index_pending(conn)

@@ -25,8 +25,10 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised as _show
 
-from .database import PROGRESS_RANK, Store, StoreError
+from .checks import StoreError
+from .database import Store
 from .read_only import connect_read_only
+from .records import PROGRESS_RANK
 from .schema import SCHEMA_VERSION, schema_version, transaction
 
 __all__ = ["MergeSummary", "merge_databases"]

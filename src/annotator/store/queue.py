@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import LoadError, load_text
 
-from .database import DocumentRecord, QueueEntry, QueueRead, Store, StoreError
+from .checks import StoreError
+from .database import Store
+from .records import DocumentRecord, QueueEntry, QueueRead
 
 __all__ = [
     "BATCH", "NoQueue", "Opening", "fill_queue", "open_entry", "queue_files", "read_entry", "start_queue",

@@ -26,7 +26,8 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised as _show
 
-from .database import BEST_STATUS, StoreError
+from .checks import StoreError
+from .documents import BEST_STATUS
 from .read_only import connect_read_only
 from .schema import SCHEMA_VERSION
 

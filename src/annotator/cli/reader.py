@@ -228,6 +228,8 @@ def run_app(app, bidi: str, store) -> None:
         if explicit:
             _write_terminal(BIDI_IMPLICIT)
         store.close()
+    if app.return_code:  # ended by a signal (tui/exit_signals.py): say so, as a shell would
+        raise SystemExit(app.return_code)
 
 
 def _expand(args: argparse.Namespace) -> Expansion:

@@ -22,6 +22,7 @@ from annotator.text.layout import LayoutOptions, visual_text
 from annotator.text.loading import LoadError
 from annotator.text.search import find_hits, suggested_occurrences
 
+from .exit_signals import exit_on_signals, stop_exit_signals
 from .screens.corpus_search import CorpusHit, CorpusSearchScreen
 from .screens.help import HelpScreen, label_rows
 from .screens.label_all import LabelAllScreen
@@ -192,6 +193,7 @@ class AnnotatorApp(App[None]):
         yield StatusBar(id="status")
 
     def on_mount(self) -> None:
+        exit_on_signals(self)  # kill -TERM, a closed terminal: saved and restored as by q
         # a watcher, not CaretMoved: it runs at once, so n/p can set _stepped_to after moving
         self.watch(self.view, "caret", self._forget_step, init=False)
         self._reload_spans()
@@ -209,6 +211,7 @@ class AnnotatorApp(App[None]):
             self.call_after_refresh(self._fill_queue)  # after the first screen
 
     def on_unmount(self) -> None:
+        stop_exit_signals()
         self._save_caret()
 
     async def action_quit(self) -> None:

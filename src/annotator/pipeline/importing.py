@@ -25,13 +25,16 @@ string in the project's label set (``Store.labels()``) unless ``--add-labels``;
 with ``--status accepted`` spans may not overlap each other or an accepted span
 already in the document (the store's rule for accepted spans).
 
-Writing goes through :class:`annotator.store.Store`: a text not yet stored is
-added with ``open_document(text, source=meta.source or "FILE:line N")`` and
-takes ``meta.status`` when that is one of new/in_progress/done, as the status of the
-line's annotator (a document already stored keeps its source and statuses untouched), then ``add_span`` with
-the line's ``meta.annotator`` (else ``--annotator``, else ``"import"``) and
-``--status`` (default ``suggested``: imported predictions show in the app as
-suggestions).  A span whose (start, end, label) the document already has --
+Writing goes through :class:`annotator.store.Store`, ONE transaction per line
+(``Store.import_document``): all of the line or none of it, so an import killed
+part-way never leaves a document without its spans.  A text not yet stored is
+added with ``source=meta.source or "FILE:line N"``; a document already stored keeps
+its source and every status someone has in it.  ``meta.status`` (one of the
+document statuses) becomes the status of the line's annotator where they have
+none yet, so each annotator's record of an export comes back with its status;
+the spans are stored under the line's ``meta.annotator`` (else ``--annotator``,
+else ``"import"``) with ``--status`` (default ``suggested``: imported
+predictions show in the app as suggestions).  A span whose (start, end, label) the document already has --
 as a suggestion, from any source, including one someone rejected (their
 decision stays on it); with ``--status accepted``, among the line's
 annotator's own spans -- is left alone and counted as already present, so importing the same file twice adds
@@ -442,7 +445,8 @@ class _Run:
             self._store(number, parsed, doc_id, unknown, new_spans, who)
         except StoreError as error:
             summary.skipped += 1
-            self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
+            self.report(f"{self.file}:{number}: the store refused it ({error}); line skipped, "
+                        "nothing of it stored")
         return None
 
     def _store(
@@ -456,23 +460,16 @@ class _Run:
                 self.store = self._open()
             except StoreError as error:
                 raise ImportFileError(str(error)) from None
-        store = self.store
+        # The document, its status, new labels and spans: one transaction (all or nothing),
+        # so an import killed part-way never leaves a document without its spans.
+        source = parsed.source or f"{self.source_prefix}:line {number}"
+        _, is_new, added = self.store.import_document(
+            parsed.text, source, new_spans, annotator=who, status=self.status,
+            doc_status=parsed.status, new_labels=unknown, allow_overlap=self.status != "accepted",
+        )
         if unknown:
-            store.add_labels(unknown)
             self.known.update(unknown)
             summary.labels_added += len(unknown)
-        is_new = not store.has_document(doc_id)
-        if is_new:
-            # An existing document is left exactly as it is (open_document would
-            # move its source to this file): only spans are added to it.
-            source = parsed.source or f"{self.source_prefix}:line {number}"
-            record, _ = store.open_document(parsed.text, source)
-            doc_id = record.id
-        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
-        if is_new and parsed.status and parsed.status != "new":
-            store.set_status(doc_id, parsed.status, annotator=who)  # the record's annotator's
         summary.documents += 1
         summary.new_documents += is_new
-        added = store.add_spans(doc_id, new_spans, annotator=who, status=self.status,
-                                allow_overlap=self.status != "accepted")
         summary.spans += len(added)

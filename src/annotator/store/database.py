@@ -421,16 +421,61 @@ class Store:
         file changed), that earlier version; a new document records it as ``previous_id``.
         ``source`` is stored absolute and resolved, and is where the text was last opened from.
         """
-        where = str(Path(os.fsdecode(source)).resolve())
-        if not where.isascii():  # a name that is not UTF-8 holds lone surrogates SQLite refuses
-            try:
-                where.encode("utf-8")
-            except UnicodeEncodeError:
-                raise StoreError(f"{neutralised(where)}: the file name is not UTF-8, which the "
-                                 "database cannot store; rename the file") from None
+        where = _source(source)
         doc_id = _text_id(text)
         with self._writing("opening a document") as conn:
             return self._store_text(conn, doc_id, text, where)
+
+    def import_document(
+        self,
+        text: str,
+        source: str | os.PathLike,
+        spans: Iterable[tuple[int, int, str]],
+        *,
+        annotator: str,
+        status: str = "suggested",
+        doc_status: str | None = None,
+        new_labels: Iterable[str] = (),
+        allow_overlap: bool = False,
+    ) -> tuple[str, bool, list[Span]]:
+        """One document of an import, with its spans, in ONE durable transaction: all of it or
+        none, so an import killed part-way never leaves a document without its spans.
+
+        A text not yet stored is added with ``source``; one already stored is left as it is
+        (its source, and every status someone has in it).  ``doc_status`` becomes
+        ``annotator``'s status in the document where they have none yet (``new``).
+        ``new_labels`` join the label set, then ``spans`` are added as :meth:`add_spans` adds
+        them.  Returns the document's id, whether it was new, and the spans added."""
+        annotator = _check_name(annotator, "annotator")
+        _check_choice(status, SPAN_STATUSES, "span status")
+        if doc_status is not None:
+            _check_choice(doc_status, DOCUMENT_STATUSES, "document status")
+        new_labels = _check_label_names(list(new_labels))
+        where = _source(source)
+        doc_id = _text_id(text)
+        is_new = False
+        try:
+            with self._writing("importing a document") as conn, self._one_action():
+                is_new = conn.execute("SELECT 1 FROM documents WHERE id = ?",
+                                      (doc_id,)).fetchone() is None
+                if is_new:
+                    self._store_text(conn, doc_id, text, where)
+                if doc_status is not None and doc_status != "new":
+                    conn.execute(
+                        "INSERT INTO progress(doc_id, annotator, status, changed) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT(doc_id, annotator) DO UPDATE SET status = excluded.status,"
+                        " changed = excluded.changed WHERE progress.status = 'new'",
+                        (doc_id, annotator, doc_status, _now()),
+                    )
+                if new_labels:
+                    colours = dict(self._labels(conn))
+                    self._save_labels(conn, colours, [*colours, *(n for n in new_labels if n not in colours)])
+                added = self._add_spans(conn, doc_id, spans, annotator, status, allow_overlap)
+        except BaseException:
+            if is_new:  # rolled back: the document's length must not outlive it in the cache
+                self._lengths.pop(doc_id, None)
+            raise
+        return doc_id, is_new, added
 
     def _store_text(
         self, conn: sqlite3.Connection, doc_id: str, text: str, where: str
@@ -638,18 +683,25 @@ class Store:
         (an import's line is atomic, and a commit per span would make big imports crawl)."""
         annotator = self.annotator if annotator is None else _check_name(annotator, "annotator")
         _check_choice(status, SPAN_STATUSES, "span status")
-        added = []
         with self._writing("adding spans") as conn, self._one_action():
-            length = self._length(conn, doc_id)
-            now = _now()
-            for start, end, label in spans:
-                _check_name(label, "label")
-                _check_offsets(start, end, length)
-                _check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
-                            allow_overlap)
-                span = _insert_span(conn, (doc_id, start, end, label, annotator, status, now, now))
-                self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
-                added.append(span)
+            return self._add_spans(conn, doc_id, spans, annotator, status, allow_overlap)
+
+    def _add_spans(
+        self, conn: sqlite3.Connection, doc_id: str, spans: Iterable[tuple[int, int, str]],
+        annotator: str, status: str, allow_overlap: bool,
+    ) -> list[Span]:
+        """Check and insert spans, with their undo entries, inside the caller's transaction."""
+        added = []
+        length = self._length(conn, doc_id)
+        now = _now()
+        for start, end, label in spans:
+            _check_name(label, "label")
+            _check_offsets(start, end, length)
+            _check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
+                        allow_overlap)
+            span = _insert_span(conn, (doc_id, start, end, label, annotator, status, now, now))
+            self._record(conn, "add", span.id, doc_id, None, _snapshot(span, allow_overlap), now)
+            added.append(span)
         return added
 
     def replace_suggestions(
@@ -1297,6 +1349,18 @@ def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
             "is not an SQLite database; the file was left as it is -- give another path"
         )
     return True
+
+
+def _source(source: str | os.PathLike) -> str:
+    """Where a text came from as stored: absolute and resolved, and storable."""
+    where = str(Path(os.fsdecode(source)).resolve())
+    if not where.isascii():  # a name that is not UTF-8 holds lone surrogates SQLite refuses
+        try:
+            where.encode("utf-8")
+        except UnicodeEncodeError:
+            raise StoreError(f"{neutralised(where)}: the file name is not UTF-8, which the "
+                             "database cannot store; rename the file") from None
+    return where
 
 
 def _insert_span(conn: sqlite3.Connection, values: tuple) -> Span:

@@ -1,6 +1,9 @@
 """Export the annotation database for NLP pipelines: JSONL (Prodigy), doccano, CoNLL, spaCy.
 
-One output record per (document, annotator) that has spans after filtering.
+One output record per (document, annotator) that has spans after filtering, and one per
+(document, annotator) who marked the document done and has no span in it (after filtering):
+for NER a finished document without entities is a negative example, so it is exported with
+``"spans": []``, as an all-``O`` CoNLL record, as a Doc with no entities.
 Records come from the store's read-only :class:`~annotator.store.Snapshot`:
 ONE read transaction, so the export is a consistent snapshot even while the
 app is writing, in the project queue's order (documents not queued after them),
@@ -70,6 +73,10 @@ signed) of the UTF-8 text; ``_task_hash`` = the same of
 ``f"{_input_hash}|" + json.dumps([[start, end, label], ...], ensure_ascii=False,
 separators=(",", ":"))``.  Prodigy's ``set_hashes(..., overwrite=True)``
 recomputes its own if a pipeline needs them.
+
+The JSON formats write the controls of :data:`_JSON_UNSAFE` (C0, C1, bidi) as ``\\uXXXX``
+escapes, always: the same value once parsed.  CoNLL is raw text: onto a terminal its tokens
+and tags are shown with the reader's stand-ins (``neutralised``), elsewhere written exact.
 
 Every exported span satisfies ``text[start:end] == span["text"]``: offsets are
 checked against the text (``0 <= start < end <= len(text)``) and an export that
@@ -264,6 +271,7 @@ def _records(snapshot: Snapshot, options: ExportOptions) -> Iterator[Record]:
         labels=options.labels,
         doc_statuses=options.doc_statuses,
         span_statuses=("accepted", "suggested") if options.include_suggestions else ("accepted",),
+        done_without_spans=True,  # a finished document with no entity is a negative example
     )
 
 

@@ -340,12 +340,14 @@ class _DocTokens:
         self.toks = toks
         # word token (start, end) -> its index among the spaCy-style tokens
         self.tok_index = {(s, e): i for i, (s, e, _) in enumerate(toks)}
-        self.text_json = _string(text)
+        text_json = _json_string(text)
+        unsafe = _JSON_UNSAFE.search(text_json) is not None
+        self.text_json = _escape_unsafe(text_json) if unsafe else text_json
         # Assembled by hand: the same bytes json.dumps(..., separators=(",", ":"),
         # ensure_ascii=False) gives for the list of token dicts (but for the escapes of
         # _JSON_UNSAFE), a third of the time.  Tokens are slices of the text: escaped only
-        # when the text has something to escape.
-        string = _string if _JSON_UNSAFE.search(text) else _json_string
+        # when the text has something to escape (one search per document).
+        string = _string if unsafe else _json_string
         self.tokens_json = "[" + ",".join([
             '{"text":%s,"start":%d,"end":%d,"id":%d,"ws":%s}'
             % (string(text[s:e]), s, e, i, "true" if ws else "false")

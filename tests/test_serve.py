@@ -29,10 +29,9 @@ import arabic_reshaper
 import pytest
 from arabic_reshaper.ligatures import LIGATURES
 from bidi import get_display
+from serving import (ANNOTATOR, SEED, app_processes, end_group, handshake, page_of,
+                     start_server, wait_for)
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "seeds" / "000_fbaffb694397fea6.txt"
-ANNOTATOR = shutil.which("annotator")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(not (ANNOTATOR and CHROMIUM),
@@ -59,85 +58,6 @@ LAM_ALEF_ONLY = {name: name.startswith("ARABIC LIGATURE LAM WITH ALEF") and "MAK
                  for name, _ in LIGATURES}
 RESHAPER = arabic_reshaper.ArabicReshaper(
     configuration={"delete_harakat": True, "support_ligatures": True, **LAM_ALEF_ONLY})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def end_group(process: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=5)
-            os.killpg(process.pid, signal.SIGKILL)  # the group's stragglers (app processes)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def app_processes(server: subprocess.Popen) -> list[int]:
-    """The processes in the server's process group other than the server: its tabs' apps."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != server.pid:
-            try:
-                if os.getpgid(int(entry.name)) == server.pid:
-                    found.append(int(entry.name))
-            except ProcessLookupError:
-                pass
-    return found
-
-
-@pytest.fixture
-def start_server(tmp_path):
-    """Starts ``annotator serve SEED`` with extra options; returns its URL, database, log and
-    process.  Every server started is ended with its process group (its app processes)."""
-    started = []
-
-    def start(*options: str):
-        port = free_port()
-        db = tmp_path / "team.db"
-        log_path = tmp_path / f"server{len(started)}.log"
-        log = open(log_path, "wb")
-        process = subprocess.Popen([ANNOTATOR, "serve", str(SEED), "--port", str(port),
-                                    "--db", str(db), *options],
-                                   cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
-        started.append((process, log))
-        url = f"http://127.0.0.1:{port}/"
-
-        def up():
-            try:
-                return urllib.request.urlopen(url, timeout=1).status == 200
-            except OSError:
-                return False
-
-        wait_for(up, 30, "the server")
-        return url, db, log_path, process
-
-    try:
-        yield start
-    finally:
-        for process, log in started:
-            end_group(process)
-            log.close()
 
 
 @pytest.fixture
@@ -261,13 +181,18 @@ PROGRESS = "SELECT annotator, status, caret FROM progress ORDER BY annotator"
 FIRST, SECOND = [(m.start(), m.end()) for m in re.finditer(r"\S+", SEED.read_text("utf-8"))][:2]
 
 
-async def two_tabs(new_tab, url: str, db: Path, first: str, second: str, shots: Path):
-    """The first person types a name into the form; the second opens a bookmarked URL with
-    theirs.  Both tabs stay open, each labelling in its own app process."""
+async def two_tabs(new_tab, served, first: str, second: str, shots: Path):
+    """The first person opens the address the server printed (its token in it) and types a name
+    into the form; the second opens a bookmarked URL with theirs, in the same browser.  Both
+    tabs stay open, each labelling in its own app process."""
+    # The server knows itself as localhost, the browser finds it at 127.0.0.1 (as through a
+    # tunnel, or at the address of a --public server): the page must use where it was found.
+    url, db = served.url, served.db
     async with aiohttp.ClientSession() as session:
         sara, omar = await open_tab(session, new_tab()), await open_tab(session, new_tab())
-        await sara.send("Page.navigate", url=url)
+        await sara.send("Page.navigate", url=served.address.replace("localhost", "127.0.0.1"))
         await sara.wait_for("!!document.getElementById('name-form')", 30, "the name form")
+        first_page = await sara.evaluate("[location.href, document.cookie]")
         await sara.evaluate("document.getElementById('annotator').focus()")
         await sara.send("Input.insertText", text=first)
         await sara.screenshot(shots / "serve-name-form.png")
@@ -291,54 +216,38 @@ async def two_tabs(new_tab, url: str, db: Path, first: str, second: str, shots: 
                                                       (second, "done", SECOND[0])]))
         await sara.screenshot(shots / "serve-first.png")
         await omar.screenshot(shots / "serve-second.png")
-        return spans, progress, title, screen, faces, sara.requested() + omar.requested()
+        return (spans, progress, title, screen, faces, sara.requested() + omar.requested(),
+                first_page)
 
 
 def test_two_tabs_label_under_their_own_names(start_server, browser, tmp_path):
-    # The server knows itself as localhost, the browser finds it at 127.0.0.1 (as through a
-    # tunnel, or at the address of a --public server): the page must use where it was found.
-    url, db, log, _ = start_server("--host", "localhost")
+    served = start_server("--host", "localhost")
     marker = tmp_path / "ran"
     # The second name is shell syntax: textual-serve starts the app through a shell, and the
     # name must arrive as one argument, never run.
     first, second = "سارة", f"omar'; touch {marker}; '$(touch {marker})`touch {marker}`"
-    spans, progress, title, screen, faces, requested = asyncio.run(
-        two_tabs(browser, url, db, first, second, tmp_path))
-    assert spans == sorted([(first, *FIRST, "PER"), (second, *SECOND, "LOC")]), \
-        log.read_text(errors="replace")
+    spans, progress, title, screen, faces, requested, first_page = asyncio.run(
+        two_tabs(browser, served, first, second, tmp_path))
+    assert spans == sorted([(first, *FIRST, "PER"), (second, *SECOND, "LOC")]), served.printed()
     assert progress == sorted([(first, "in_progress", 0), (second, "done", SECOND[0])])
     assert not marker.exists()
     assert title == f"annotator · {first}"
     assert f"annotator {visual(first)}" in screen.splitlines()[-1]  # the status bar
     assert any("U+FE70-FEFF" in face.upper() for face in faces), f"Arabic font not loaded: {faces}"
-    origin = url.rstrip("/")
+    origin = served.url.rstrip("/")
     outside = [u for u in requested if not u.startswith((origin, "data:", "about:"))]
     assert not outside, f"the page asked for something outside the server: {outside}"
-
-
-def page_of(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-async def handshake(url: str) -> int:
-    """The HTTP status a websocket to ``url`` gets (101: an app process was started)."""
-    async with aiohttp.ClientSession() as session:
-        try:
-            async with session.ws_connect(url):
-                return 101
-        except aiohttp.WSServerHandshakeError as error:
-            return error.status
+    # The token was traded for a cookie the page's scripts cannot read, and left the address.
+    assert first_page == [served.url, ""]
+    assert served.token not in served.printed().split("\n", 1)[1]  # printed once, never logged
 
 
 @pytest.mark.parametrize("name", ["\x1b[31mred", "sara\u202e", "sa\nra", "  "],
                          ids=["escape", "bidi-override", "newline", "blank"])
 def test_a_name_with_control_characters_is_refused_and_starts_nothing(start_server, name):
-    url, db, log, server = start_server()
-    status, page = page_of(f"{url}?annotator={quote(name)}")
+    served = start_server()
+    url, db, server = served.url, served.db, served.process
+    status, page = page_of(f"{url}?annotator={quote(name)}", served.token)
     assert status == 400
     problem = re.search(r'<p class="problem" id="problem">(.*?)</p>', page).group(1)
     if name.strip():
@@ -350,30 +259,31 @@ def test_a_name_with_control_characters_is_refused_and_starts_nothing(start_serv
         assert problem == "Type the name you label under."
     assert "data-session-websocket-url" not in page  # no terminal page, so no app
     # Nor without the page: the websocket refuses the name before any process starts.
-    ws = url.replace("http:", "ws:")
-    assert asyncio.run(handshake(f"{ws}ws/@{quote(name, safe='')}?width=80&height=24")) == 400
-    assert asyncio.run(handshake(f"{ws}ws?width=80&height=24")) == 400  # no name at all
+    ws, cookie = served.ws, served.cookie
+    assert asyncio.run(handshake(f"{ws}ws/@{quote(name, safe='')}?width=80&height=24",
+                                 cookie)) == 400
+    assert asyncio.run(handshake(f"{ws}ws?width=80&height=24", cookie)) == 400  # no name at all
     assert app_processes(server) == []
     assert query(db, SPANS) == [] and query(db, PROGRESS) == []
 
 
 def test_one_name_for_every_tab_shows_no_form(start_server):
-    url, db, log, server = start_server("--annotator", "bob")
-    status, page = page_of(url)
+    served = start_server("--annotator", "bob")
+    url, token, server = served.url, served.token, served.process
+    status, page = page_of(url, token)
     assert status == 200 and 'id="name-form"' not in page
     assert 'data-session-websocket-url="/ws"' in page
-    assert page_of(f"{url}?annotator=bob")[0] == 200
-    status, page = page_of(f"{url}?annotator=eve")
+    assert page_of(f"{url}?annotator=bob", token)[0] == 200
+    status, page = page_of(f"{url}?annotator=eve", token)
     assert status == 409 and "This server labels every tab as «bob»" in page
-    ws = url.replace("http:", "ws:")
-    assert asyncio.run(handshake(f"{ws}ws/@eve?width=80&height=24")) == 409
+    assert asyncio.run(handshake(f"{served.ws}ws/@eve?width=80&height=24", served.cookie)) == 409
     assert app_processes(server) == []
 
 
 def test_the_tunnel_it_recommends_is_to_its_own_port(start_server):
-    url, db, log, server = start_server()
-    port = url.rstrip("/").rsplit(":", 1)[1]
-    notice = wait_for(lambda: "There is no login" in log.read_text() and log.read_text(), 10,
+    served = start_server()
+    port = served.port
+    notice = wait_for(lambda: "There is no login" in served.printed() and served.printed(), 10,
                       "the no-login notice")
     assert f"ssh -L {port}:127.0.0.1:{port} server" in notice
 
@@ -395,7 +305,9 @@ def raw_request(url: str, payload: bytes) -> bytes:
 
 
 def test_what_the_network_sends_reaches_the_servers_terminal_as_inert_single_lines(start_server):
-    url, db, log, server = start_server("--annotator", "bob")
+    served = start_server("--annotator", "bob")
+    url = served.url
+    before = served.printed()
     hostile = [
         b"GET /\x01\x1b[2J HTTP/1.1\r\nHost: x\r\n\r\n",  # control bytes in the path
         b"GARBAGE\x1b]0;pwned\x07 / HTTP/1.1\r\n\r\n",  # a title change as the method
@@ -404,9 +316,12 @@ def test_what_the_network_sends_reaches_the_servers_terminal_as_inert_single_lin
     ]
     for payload in hostile:
         assert raw_request(url, payload).startswith(b"HTTP/1.")
-    time.sleep(0.5)
-    printed = log.read_bytes().decode("utf-8", "replace")
-    assert printed.count("\n") < 12  # one line each, after the four the server starts with
+    # aiohttp logs every answer (an access line) after any complaint about it: wait for four.
+    printed = wait_for(lambda: served.printed().count('" 40') - before.count('" 40') >= 4
+                       and served.printed(), 20, "a line for each request")
+    lines = printed.splitlines()
+    assert all(line.startswith("annotator") for line in lines), printed  # nothing spills over
+    assert len(lines) - len(before.splitlines()) <= 2 * len(hostile)
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", printed)
     assert "Traceback" not in printed and "locals" not in printed
     assert "400" in printed or "Invalid" in printed  # the refusals are still reported

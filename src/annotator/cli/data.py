@@ -62,13 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the shuffle behind --split (default 0): same seed, same split")
 
     im = commands.add_parser(
-        "import", help="read spans from JSONL/doccano files",
-        description="Add the documents and spans of a JSONL (Prodigy/annotator) or doccano file.",
+        "import", help="read spans from JSONL/doccano/CoNLL files",
+        description="Add the documents and spans of a JSONL (Prodigy/annotator), doccano or "
+        "CoNLL (BIO) file.",
     )
     db_option(im)
-    im.add_argument("file", metavar="FILE", help="the file to read, one JSON object per line")
-    im.add_argument("--format", choices=("auto", "jsonl", "doccano"), default="auto",
-                    help="auto (per line, by its keys; default), jsonl or doccano")
+    im.add_argument("file", metavar="FILE",
+                    help="the file to read: one JSON object per line, or CoNLL (token ... tag per line)")
+    im.add_argument("--format", choices=("auto", "jsonl", "doccano", "conll"), default="auto",
+                    help="auto (by the file's first lines, then per JSON line by its keys; "
+                    "default), jsonl, doccano or conll")
     im.add_argument("--annotator", metavar="NAME",
                     help="annotator for lines whose meta names none (default: import)")
     im.add_argument("--add-labels", action="store_true",

@@ -81,8 +81,11 @@ def _agreement(args: argparse.Namespace) -> int:
         if (problem := _unknown_name(snapshot, args)) is not None:
             _say("agreement", problem)
             return 2
-        pairs = agreement(snapshot.records(labels=tuple(args.label)), args.annotator,
-                          args.label, include_unfinished=args.all, done=snapshot.statuses())
+        # A document two annotators marked done with no spans is one they agree on (every
+        # token O), as export writes it as a negative example: it is counted too.
+        records = snapshot.records(labels=tuple(args.label), done_without_spans=not args.all)
+        pairs = agreement(records, args.annotator, args.label, include_unfinished=args.all,
+                          done=snapshot.statuses())
     if args.json:
         # stats' JSON writer: json.dumps leaves C1 and bidi controls in names raw
         sys.stdout.write(render_json({"pairs": [pair.as_dict() for pair in pairs]}))

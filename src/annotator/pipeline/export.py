@@ -1,6 +1,9 @@
 """Export the annotation database for NLP pipelines: JSONL (Prodigy), doccano, CoNLL, spaCy.
 
-One output record per (document, annotator) that has spans after filtering.
+One output record per (document, annotator) that has spans after filtering, and one per
+(document, annotator) who marked the document done and has no span in it (after filtering):
+for NER a finished document without entities is a negative example, so it is exported with
+``"spans": []``, as an all-``O`` CoNLL record, as a Doc with no entities.
 Records come from the store's read-only :class:`~annotator.store.Snapshot`:
 ONE read transaction, so the export is a consistent snapshot even while the
 app is writing, in the project queue's order (documents not queued after them),
@@ -71,6 +74,10 @@ signed) of the UTF-8 text; ``_task_hash`` = the same of
 separators=(",", ":"))``.  Prodigy's ``set_hashes(..., overwrite=True)``
 recomputes its own if a pipeline needs them.
 
+The JSON formats write the controls of :data:`_JSON_UNSAFE` (C0, C1, bidi) as ``\\uXXXX``
+escapes, always: the same value once parsed.  CoNLL is raw text: onto a terminal its tokens
+and tags are shown with the reader's stand-ins (``neutralised``), elsewhere written exact.
+
 Every exported span satisfies ``text[start:end] == span["text"]``: offsets are
 checked against the text (``0 <= start < end <= len(text)``) and an export that
 meets a span that breaks this stops with :class:`ExportError` -- naming the
@@ -97,6 +104,7 @@ import json
 import json.encoder
 import os
 import random
+import re
 import shutil
 import stat
 import struct
@@ -173,6 +181,7 @@ class ExportSummary:
     omitted: int = 0  # spans the format could not carry (CoNLL tags, spaCy ents)
     expanded: int = 0  # spans grown to token boundaries (spaCy)
     split_tokens: int = 0  # word tokens cut at span edges (--split-tokens)
+    shown_with_stand_ins: int = 0  # CoNLL tokens and tags with controls, on a terminal
 
     def line(self, destination: str) -> str:
         text = (
@@ -183,6 +192,12 @@ class ExportSummary:
         if self.split_tokens:
             text += (
                 f"; {self.split_tokens} token{'s' * (self.split_tokens != 1)} split at span edges"
+            )
+        if self.shown_with_stand_ins:
+            text += (
+                f"; {self.shown_with_stand_ins} token{'s' * (self.shown_with_stand_ins != 1)} "
+                "or tags with control characters shown with stand-ins on this terminal "
+                "(--out FILE or a pipe gets the exact text)"
             )
         extra = []
         if self.misaligned:
@@ -256,6 +271,7 @@ def _records(snapshot: Snapshot, options: ExportOptions) -> Iterator[Record]:
         labels=options.labels,
         doc_statuses=options.doc_statuses,
         span_statuses=("accepted", "suggested") if options.include_suggestions else ("accepted",),
+        done_without_spans=True,  # a finished document with no entity is a negative example
     )
 
 
@@ -279,11 +295,36 @@ def _where(record: Record, start: int, end: int, label: str) -> str:
     )
 
 
+#: Characters a JSON export never writes raw, only as ``\uXXXX`` escapes (the same value once
+#: parsed): C0 controls (json escapes those already), DEL and the C1 controls (U+009B is a
+#: one-byte CSI), the bidi controls that reorder a terminal's line (ALM, LRM, RLM, the
+#: embeddings, overrides and isolates), the line and paragraph separators, the deprecated
+#: format controls U+206A-206F (Arabic shaping and digit shapes) and the interlinear
+#: annotation controls.  So a JSON export is safe on a terminal and in a viewer, always.
+#: ZWJ/ZWNJ stay raw: they are part of Arabic and Persian words and move nothing.
+_JSON_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e"
+                          "\u2066-\u206f\ufff9-\ufffb]")
+
+
+def _escape_unsafe(json_text: str) -> str:
+    """``json_text`` with every :data:`_JSON_UNSAFE` character as a ``\\uXXXX`` escape.  Such
+    characters can only be inside JSON strings (the syntax around them is ASCII), where the
+    escape is the same value."""
+    if _JSON_UNSAFE.search(json_text) is None:  # nearly always: no copy
+        return json_text
+    return _JSON_UNSAFE.sub(lambda match: "\\u%04x" % ord(match.group()), json_text)
+
+
 def _dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _escape_unsafe(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
-_string = json.encoder.encode_basestring  # a str as a JSON string literal, non-ASCII kept (C)
+def _string(text: str) -> str:
+    """A str as a JSON string literal, non-ASCII kept but for :data:`_JSON_UNSAFE`."""
+    return _escape_unsafe(_json_string(text))
+
+
+_json_string = json.encoder.encode_basestring  # the C encoder
 
 
 class _DocTokens:
@@ -299,12 +340,17 @@ class _DocTokens:
         self.toks = toks
         # word token (start, end) -> its index among the spaCy-style tokens
         self.tok_index = {(s, e): i for i, (s, e, _) in enumerate(toks)}
-        self.text_json = _string(text)
+        text_json = _json_string(text)
+        unsafe = _JSON_UNSAFE.search(text_json) is not None
+        self.text_json = _escape_unsafe(text_json) if unsafe else text_json
         # Assembled by hand: the same bytes json.dumps(..., separators=(",", ":"),
-        # ensure_ascii=False) gives for the list of token dicts, a third of the time.
+        # ensure_ascii=False) gives for the list of token dicts (but for the escapes of
+        # _JSON_UNSAFE), a third of the time.  Tokens are slices of the text: escaped only
+        # when the text has something to escape (one search per document).
+        string = _string if unsafe else _json_string
         self.tokens_json = "[" + ",".join([
             '{"text":%s,"start":%d,"end":%d,"id":%d,"ws":%s}'
-            % (_string(text[s:e]), s, e, i, "true" if ws else "false")
+            % (string(text[s:e]), s, e, i, "true" if ws else "false")
             for i, (s, e, ws) in enumerate(toks)
         ]) + "]"
         self.in_hash = input_hash(text)
@@ -372,6 +418,9 @@ class JsonlWriter:
         t_hash = task_hash(doc.in_hash, [(s, e, lab) for s, e, lab, _ in record.spans])
         return doc, spans, meta, t_hash
 
+    def on_terminal(self) -> None:
+        pass  # every control is written as a JSON escape, wherever the output goes
+
     def close(self) -> None:
         pass
 
@@ -404,6 +453,9 @@ class DoccanoWriter:
             "status": record.status,
         }
 
+    def on_terminal(self) -> None:
+        pass  # every control is written as a JSON escape, wherever the output goes
+
     def close(self) -> None:
         pass
 
@@ -421,6 +473,12 @@ class ConllWriter:
     def __init__(self, out: BinaryIO, summary: ExportSummary, warn: Warn, options: ExportOptions):
         self.out, self.summary, self.warn = out, summary, warn
         self.split = options.splitting
+        self.terminal = False
+
+    def on_terminal(self) -> None:
+        """CoNLL is raw text: on a terminal its tokens and tags are shown with the reader's
+        stand-ins (a file or a pipe gets them exact), and the summary says so."""
+        self.terminal = True
 
     def write(self, record: Record) -> None:
         text = record.text
@@ -453,7 +511,21 @@ class ConllWriter:
             tags[first] = f"B-{label}"
             for index in range(first + 1, last + 1):
                 tags[index] = f"I-{label}"
-        self.out.write(_conll_lines(text, words, tags, line_breaks).encode("utf-8"))
+        lines = _conll_lines(text, words, tags, line_breaks)
+        if self.terminal:
+            lines = self._shown(lines)
+        self.out.write(lines.encode("utf-8"))
+
+    def _shown(self, lines: str) -> str:
+        """The lines with every control in a token or tag as its stand-in: the tabs and line
+        feeds are the format's (no token holds whitespace), so they stay."""
+        out = []
+        for line in lines.split("\n"):
+            fields = line.split("\t")
+            safe = [neutralised(field) for field in fields]
+            self.summary.shown_with_stand_ins += sum(a != b for a, b in zip(fields, safe))
+            out.append("\t".join(safe))
+        return "\n".join(out)
 
     def _omit(self, record: Record, start: int, end: int, label: str, why: str) -> None:
         self.summary.omitted += 1
@@ -554,21 +626,24 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 
 @contextmanager
-def _output(out_path: str | None, db_path: str | os.PathLike | None) -> Iterator[tuple[BinaryIO, bool]]:
-    """Where the export goes, by what is at ``out_path`` (see the module docstring), and
-    whether it is all-or-nothing (False: records reach it as they are written).
+def _output(
+    out_path: str | None, db_path: str | os.PathLike | None
+) -> Iterator[tuple[BinaryIO, bool, bool]]:
+    """Where the export goes, by what is at ``out_path`` (see the module docstring), whether
+    it is all-or-nothing (False: records reach it as they are written), and whether it is a
+    terminal (stdout or a device that is one), where no raw control may be written.
 
     Only a regular file (or nothing) is replaced, atomically; a symlink's target is
     replaced and the link kept; a FIFO, a character device or ``-`` is written into.
     """
     if out_path is None:
         with _spooled_stdout() as out:
-            yield out, True
+            yield out, True, sys.stdout.isatty()
         return
     if not out_path:
         raise ExportError("--out is empty; give a file name, or - for stdout")
     if out_path == "-":
-        yield sys.stdout.buffer, False
+        yield sys.stdout.buffer, False, sys.stdout.isatty()
         sys.stdout.buffer.flush()
         return
     try:
@@ -581,7 +656,7 @@ def _output(out_path: str | None, db_path: str | os.PathLike | None) -> Iterator
         raise ExportError(f"--out {out_path}: is a directory; give a file name")
     if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
         with _stream_into(out_path) as out:
-            yield out, False
+            yield out, False, out.isatty()
         return
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise ExportError(
@@ -589,13 +664,13 @@ def _output(out_path: str | None, db_path: str | os.PathLike | None) -> Iterator
             "give a file name"
         )
     with _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path) as out:
-        yield out, True
+        yield out, True, False
 
 
 def write_output(out_path: str, data: bytes) -> None:
     """Write ``data`` to ``--out`` by the export's rules (see :func:`_output`), for a command
     that writes something other than records; ExportError (one line) where it cannot."""
-    with _output(out_path, None) as (out, _):
+    with _output(out_path, None) as (out, _, _):
         out.write(data)
 
 
@@ -754,8 +829,15 @@ def export(
 
     whole = True
     try:
-        with _output(out_path, db_path) as (out, whole):
+        with _output(out_path, db_path) as (out, whole, terminal):
+            if terminal and options.format == "spacy":  # --out /dev/tty: escape bytes and all
+                raise ExportError(
+                    f"--format spacy --out {out_path} would write a binary DocBin onto a "
+                    "terminal; give --out FILE.spacy"
+                )
             writer = WRITERS[options.format](out, summary, spool_warning, options)
+            if terminal:
+                writer.on_terminal()
             last_doc = None
             for record in _records(snapshot, options):
                 writer.write(record)

@@ -1,6 +1,6 @@
-"""``annotator import``: read spans from JSONL (annotator/Prodigy) and doccano files.
+"""``annotator import``: read spans from JSONL (annotator/Prodigy), doccano and CoNLL files.
 
-Accepted input, one JSON object per line (blank lines are ignored):
+Accepted input, one JSON object per line (blank lines are ignored), or CoNLL:
 
 * **jsonl** -- what ``annotator export`` writes and Prodigy's ``db-out``:
   ``{"text": ..., "spans": [{"start", "end", "label", "text"?, ...}], "meta":
@@ -13,8 +13,17 @@ Accepted input, one JSON object per line (blank lines are ignored):
   "end_offset"}], "relations": [...]}``; ``source``/``annotator``/``status``
   may sit at top level (``annotator export --format doccano`` puts them there).
 
-``--format auto`` (default) decides per line: ``spans`` -> jsonl; ``entities``,
-``label`` or ``labels`` -> doccano.
+* **conll** -- CoNLL BIO/IOB2, one token per line with its tag in the last column,
+  a blank line between sentences, ``-DOCSTART-`` between documents: what
+  ``annotator export --format conll`` writes and the format of Arabic NER corpora
+  such as ANERcorp (``conll_reading.py`` says how the text and offsets are rebuilt).
+  A bad line makes its whole document bad, reported by that line's number.
+
+``--format auto`` (default) tells the file's format from its first non-blank lines
+(JSON objects, or CoNLL token lines), then decides per JSON line: ``spans`` -> jsonl;
+``entities``, ``label`` or ``labels`` -> doccano.  A file that is neither (a JSON
+array, CSV, plain text), or not in the ``--format`` given, is refused in one line
+before anything is read into the database.
 
 Every line is checked BEFORE anything of it is stored, and a bad line is
 reported with its line number and skipped whole: valid UTF-8 and JSON, an
@@ -25,13 +34,16 @@ string in the project's label set (``Store.labels()``) unless ``--add-labels``;
 with ``--status accepted`` spans may not overlap each other or an accepted span
 already in the document (the store's rule for accepted spans).
 
-Writing goes through :class:`annotator.store.Store`: a text not yet stored is
-added with ``open_document(text, source=meta.source or "FILE:line N")`` and
-takes ``meta.status`` when that is one of new/in_progress/done, as the status of the
-line's annotator (a document already stored keeps its source and statuses untouched), then ``add_span`` with
-the line's ``meta.annotator`` (else ``--annotator``, else ``"import"``) and
-``--status`` (default ``suggested``: imported predictions show in the app as
-suggestions).  A span whose (start, end, label) the document already has --
+Writing goes through :class:`annotator.store.Store`, ONE transaction per line
+(``Store.import_document``): all of the line or none of it, so an import killed
+part-way never leaves a document without its spans.  A text not yet stored is
+added with ``source=meta.source or "FILE:line N"``; a document already stored keeps
+its source and every status someone has in it.  ``meta.status`` (one of the
+document statuses) becomes the status of the line's annotator where they have
+none yet, so each annotator's record of an export comes back with its status;
+the spans are stored under the line's ``meta.annotator`` (else ``--annotator``,
+else ``"import"``) with ``--status`` (default ``suggested``: imported
+predictions show in the app as suggestions).  A span whose (start, end, label) the document already has --
 as a suggestion, from any source, including one someone rejected (their
 decision stays on it); with ``--status accepted``, among the line's
 annotator's own spans -- is left alone and counted as already present, so importing the same file twice adds
@@ -52,6 +64,8 @@ from pathlib import Path
 
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
+
+from .conll_reading import ConllDocument, looks_like_conll, read_documents
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
 
@@ -90,6 +104,7 @@ class ImportSummary:
     skipped: int = 0  # bad lines
     not_accepted: int = 0  # Prodigy answers reject/ignore
     labels_added: int = 0
+    unit: str = "line"  # what ``lines`` and ``skipped`` count: JSON lines, CoNLL documents
 
     def line(self) -> str:
         parts = [
@@ -101,7 +116,7 @@ class ImportSummary:
             parts.append(f"{self.labels_added} label{'s' * (self.labels_added != 1)} added")
         if self.not_accepted:
             parts.append(f"{self.not_accepted} rejected/ignored line{'s' * (self.not_accepted != 1)} left out")
-        parts.append(f"{self.skipped} bad line{'s' * (self.skipped != 1)} skipped of {self.lines}")
+        parts.append(f"{self.skipped} bad {self.unit}{'s' * (self.skipped != 1)} skipped of {self.lines}")
         return "; ".join(parts)
 
 
@@ -268,14 +283,42 @@ def _refuse_lone_surrogates(obj) -> None:
         raise LineError(problem)
 
 
-def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+def _all_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Every line of the file, numbered from 1, without its line end (or a leading BOM)."""
     with path.open("rb") as fh:
         for number, raw in enumerate(fh, 1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
-            raw = raw.rstrip(b"\r\n")
-            if raw.strip():
-                yield number, raw
+            yield number, raw.rstrip(b"\r\n")
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    return ((number, raw) for number, raw in _all_lines(path) if raw.strip())
+
+
+#: How much of a file is read to tell its format: the first non-blank lines, in this many bytes.
+SNIFF_LINES, SNIFF_BYTES = 20, 1 << 16
+
+
+def sniff_format(path: Path) -> str:
+    """What the file looks like from its first non-blank lines: ``json`` (a line is a JSON
+    object), ``conll`` (most are ``TOKEN ... TAG`` or ``-DOCSTART-``), ``json-array`` (one
+    JSON document, not JSON lines), ``empty``, or ``unknown``."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    lines = [line for line in head.decode("utf-8", "replace").splitlines() if line.strip()]
+    lines = lines[:SNIFF_LINES]
+    if not lines:
+        return "empty"
+    if any(line.lstrip().startswith("{") and not looks_like_conll(line) for line in lines):
+        return "json"  # a JSON object, or meant to be one (a bad line is reported as such)
+    if lines[0].lstrip().startswith("["):
+        return "json-array"
+    if 2 * sum(looks_like_conll(line) for line in lines) > len(lines):
+        return "conll"
+    return "unknown"
 
 
 def _check_file(file: str) -> Path:
@@ -322,8 +365,8 @@ def import_file(
 
     Bad lines are passed to ``report`` as one line each ("FILE:N: what; line skipped");
     ImportFileError when the file or the database cannot be used at all."""
-    if fmt not in ("auto", "jsonl", "doccano"):
-        raise ImportFileError(f"unknown format {fmt!r}; use auto, jsonl or doccano")
+    if fmt not in FORMATS:
+        raise ImportFileError(f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     if status not in ("suggested", "accepted"):
         raise ImportFileError(f"--status {status}: use suggested or accepted")
     if annotator is not None:
@@ -332,16 +375,58 @@ def import_file(
         except StoreError as error:
             raise ImportFileError(f"--annotator: {error}") from None
     path = _check_file(file)
+    try:  # the database path first: a wrong --db is the message to see, whatever the file
+        Store.check_path(db_path)
+    except StoreError as error:
+        raise ImportFileError(str(error)) from None
+    fmt = _format_of(file, path, fmt)
     # A file name that is not UTF-8 holds lone surrogates (surrogateescape) that SQLite
     # cannot store; the source is only a label here (the text is in the database).
     where = os.fsencode(path.resolve()).decode("utf-8", "replace")
     run = _Run(file, where, db_path, annotator, status, add_labels, report, labels)
     try:
-        for number, raw in _lines(path):
-            run.line(number, raw, fmt)
+        if fmt == "conll":
+            run.summary.unit = "document"
+            for document in read_documents(_all_lines(path)):
+                run.conll_document(document)
+        else:
+            for number, raw in _lines(path):
+                run.line(number, raw, fmt)
     finally:
         run.close()
     return run.summary
+
+
+FORMATS = ("auto", "jsonl", "doccano", "conll")
+_READS = "import reads JSON lines (annotator, Prodigy, doccano) and CoNLL (TOKEN ... TAG per line)"
+
+
+def _format_of(file: str, path: Path, fmt: str) -> str:
+    """The format to read ``path`` in: ``fmt``, or with ``auto`` what the file looks like
+    (``auto`` still decides per JSON line between jsonl and doccano).  A file in a format
+    import does not read, or not in the one given, is refused in one line."""
+    try:
+        kind = sniff_format(path)
+    except OSError as error:
+        raise ImportFileError(f"{file}: cannot read it ({error.strerror})") from None
+    if kind == "empty":
+        return "jsonl" if fmt == "auto" else fmt  # nothing to read, in any format
+    if kind == "json-array":
+        raise ImportFileError(
+            f"{file}: one JSON array, not JSON lines; {_READS} -- one object per line, e.g. "
+            f"jq -c '.[]' FILE > FILE.jsonl"
+        )
+    if kind == "unknown":
+        raise ImportFileError(f"{file}: not a format import reads (its first lines are neither JSON "
+                              f"objects nor CoNLL); {_READS}")
+    if fmt == "auto":
+        return kind if kind == "conll" else "auto"
+    if kind == "conll" and fmt != "conll":
+        raise ImportFileError(f"{file}: is CoNLL (TOKEN ... TAG per line), not {fmt}; "
+                              "use --format conll, or auto")
+    if kind == "json" and fmt == "conll":
+        raise ImportFileError(f"{file}: is JSON lines, not CoNLL; use --format jsonl, doccano or auto")
+    return fmt
 
 
 class _Run:
@@ -358,6 +443,7 @@ class _Run:
         self.annotator, self.status, self.add_labels, self.report = annotator, status, add_labels, report
         self.summary = ImportSummary(file=file)
         self.labels = labels
+        self.unknown_said: set[str] = set()  # unknown labels reported already
         self.store: Store | None = None
         try:
             if Store.check_path(db_path):
@@ -385,9 +471,12 @@ class _Run:
         if self.store is not None:
             self.store.close()
 
-    def _bad(self, number: int, message: str) -> None:
+    def _bad(self, number: int, message: str | None) -> None:
+        """Count a bad line (a bad document, in CoNLL) and report it, unless ``message`` is
+        None (said already)."""
         self.summary.skipped += 1
-        self.report(f"{self.file}:{number}: {message}; line skipped")
+        if message is not None:
+            self.report(f"{self.file}:{number}: {message}; {self.summary.unit} skipped")
 
     def line(self, number: int, raw: bytes, fmt: str) -> None:
         summary = self.summary
@@ -399,13 +488,33 @@ class _Run:
         if parsed.answer is not None and parsed.answer != "accept":
             summary.not_accepted += 1
             return None
+        return self._take(number, parsed)
+
+    def conll_document(self, document: ConllDocument) -> None:
+        """One CoNLL document: stored like a JSON line, its spans under --annotator.  Every
+        token of it is tagged (O is a decision too), so imported with --status accepted it is
+        a finished document: done, for that annotator."""
+        self.summary.lines += 1
+        if document.error is not None:
+            return self._bad(document.error_line, document.error)
+        status = "done" if self.status == "accepted" else None
+        self._take(document.number, ParsedLine(document.text, document.spans, None, None, status, None))
+
+    def _take(self, number: int, parsed: ParsedLine) -> None:
+        """Check a parsed line (or CoNLL document) against the store, and store it whole."""
+        summary = self.summary
         known = self.known
         unknown = sorted({label for _, _, label in parsed.spans} - known)
         if unknown and not self.add_labels:
+            # Said once per label: a corpus tagged PERS would otherwise get a line per sentence.
+            if set(unknown) <= self.unknown_said:
+                return self._bad(number, None)
+            self.unknown_said.update(unknown)
             return self._bad(
                 number,
                 f"label{'s' * (len(unknown) > 1)} {', '.join(unknown)} not in the label set "
-                f"({', '.join(sorted(known))}); add --add-labels to add them",
+                f"({', '.join(sorted(known))}); add --add-labels to add them (later {summary.unit}s "
+                "with no other unknown label are skipped without a word, counted in the summary)",
             )
         who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
         try:  # before anything of the line is stored, its new document included
@@ -442,7 +551,8 @@ class _Run:
             self._store(number, parsed, doc_id, unknown, new_spans, who)
         except StoreError as error:
             summary.skipped += 1
-            self.report(f"{self.file}:{number}: the store refused its spans ({error}); line skipped")
+            self.report(f"{self.file}:{number}: the store refused it ({error}); "
+                        f"{summary.unit} skipped, nothing of it stored")
         return None
 
     def _store(
@@ -456,23 +566,16 @@ class _Run:
                 self.store = self._open()
             except StoreError as error:
                 raise ImportFileError(str(error)) from None
-        store = self.store
+        # The document, its status, new labels and spans: one transaction (all or nothing),
+        # so an import killed part-way never leaves a document without its spans.
+        source = parsed.source or f"{self.source_prefix}:line {number}"
+        _, is_new, added = self.store.import_document(
+            parsed.text, source, new_spans, annotator=who, status=self.status,
+            doc_status=parsed.status, new_labels=unknown, allow_overlap=self.status != "accepted",
+        )
         if unknown:
-            store.add_labels(unknown)
             self.known.update(unknown)
             summary.labels_added += len(unknown)
-        is_new = not store.has_document(doc_id)
-        if is_new:
-            # An existing document is left exactly as it is (open_document would
-            # move its source to this file): only spans are added to it.
-            source = parsed.source or f"{self.source_prefix}:line {number}"
-            record, _ = store.open_document(parsed.text, source)
-            doc_id = record.id
-        who = parsed.annotator or self.annotator or DEFAULT_ANNOTATOR
-        if is_new and parsed.status and parsed.status != "new":
-            store.set_status(doc_id, parsed.status, annotator=who)  # the record's annotator's
         summary.documents += 1
         summary.new_documents += is_new
-        added = store.add_spans(doc_id, new_spans, annotator=who, status=self.status,
-                                allow_overlap=self.status != "accepted")
         summary.spans += len(added)

@@ -5,9 +5,11 @@ what to do."""
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from pathlib import Path
 
 from annotator.text.glyphs import neutralised
 
@@ -81,3 +83,15 @@ def unknown_document(doc_id: object) -> StoreError:
 
 def utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def stored_source(source: str | os.PathLike) -> str:
+    """Where a text came from as stored: absolute and resolved, and storable."""
+    where = str(Path(os.fsdecode(source)).resolve())
+    if not where.isascii():  # a name that is not UTF-8 holds lone surrogates SQLite refuses
+        try:
+            where.encode("utf-8")
+        except UnicodeEncodeError:
+            raise StoreError(f"{neutralised(where)}: the file name is not UTF-8, which the "
+                             "database cannot store; rename the file") from None
+    return where

@@ -86,6 +86,7 @@ from .checks import StoreError, check_name
 from .documents import DocumentsPart
 from .fulltext import SearchPart
 from .history import HistoryPart
+from .imports import ImportsPart
 from .labels import LabelsPart
 from .project_queue import QueuePart
 from .read_only import connect_read_only
@@ -102,7 +103,7 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
 class Store(DocumentsPart, SpansPart, SuggestionsPart, HistoryPart, QueuePart, LabelsPart,
-            SearchPart):
+            SearchPart, ImportsPart):
     """Documents, spans, undo history and labels in one SQLite file: this class opens it and
     holds the connection; what it stores is in its parts (see the module's docstring)."""
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable
-from pathlib import Path
-
-from annotator.text.glyphs import neutralised
 
 from .checks import (
     StoreError,
     check_choice,
     check_name,
     is_int,
+    stored_source,
     text_id,
     unknown_document,
     utc_now,
@@ -52,13 +50,7 @@ class DocumentsPart(StorePart):
         file changed), that earlier version; a new document records it as ``previous_id``.
         ``source`` is stored absolute and resolved, and is where the text was last opened from.
         """
-        where = str(Path(os.fsdecode(source)).resolve())
-        if not where.isascii():  # a name that is not UTF-8 holds lone surrogates SQLite refuses
-            try:
-                where.encode("utf-8")
-            except UnicodeEncodeError:
-                raise StoreError(f"{neutralised(where)}: the file name is not UTF-8, which the "
-                                 "database cannot store; rename the file") from None
+        where = stored_source(source)
         doc_id = text_id(text)
         with self._writing("opening a document") as conn:
             return self._store_text(conn, doc_id, text, where)

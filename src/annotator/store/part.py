@@ -35,3 +35,6 @@ class StorePart:
     _record: Callable[..., None]
     _length: Callable[[sqlite3.Connection, str], int]
     _store_text: Callable[..., tuple]
+    _add_spans: Callable[..., list]
+    _labels: Callable[[sqlite3.Connection], list[tuple[str, str]]]
+    _save_labels: Callable[..., None]

@@ -7,7 +7,7 @@ consistent state, even while the app or an import is writing (WAL readers never 
 writers).
 
 ``records()`` streams :class:`Record` s, one per (document, annotator) that has spans after
-filtering, in document insertion order and then annotator name: a cursor over the
+filtering (and, if asked, one with no spans per annotator who marked the document done), in document insertion order and then annotator name: a cursor over the
 documents walks in step with a cursor over the joined spans, so memory holds one document
 at a time however large the database is.  A record's ``status`` is its annotator's status
 in the document (schema version 4: the progress table; a database not yet upgraded has one
@@ -151,12 +151,17 @@ class Snapshot:
         labels: tuple[str, ...] = (),
         doc_statuses: tuple[str, ...] = (),
         span_statuses: tuple[str, ...] = ("accepted",),
+        done_without_spans: bool = False,
     ) -> Iterator[Record]:
         """Records in document insertion order, then annotator name; spans by (start, end, id).
 
-        An empty filter means every value.  A span whose offsets do not lie inside its
-        document's text raises StoreError naming it (the store never writes one; a damaged
-        or hand-edited file may have one), so a reader never gets a wrong ``text[start:end]``.
+        An empty filter means every value.  With ``done_without_spans``, an annotator who
+        marked a document done and has no span in it after filtering has a record too, with
+        no spans: they found nothing there (of ``labels``), a negative example.  (A database
+        from before per-annotator progress, schema version 4, names nobody's status, so it
+        has none of these.)  A span whose offsets do not lie inside its document's text
+        raises StoreError naming it (the store never writes one; a damaged or hand-edited
+        file may have one), so a reader never gets a wrong ``text[start:end]``.
         """
         with self._reading() as conn:
             span_query, span_params = _span_query(annotators, labels, span_statuses)
@@ -166,7 +171,11 @@ class Snapshot:
                     "SELECT id, text, source FROM documents WHERE rowid = ?", (rowid,)
                 ).fetchone()
                 spans = conn.execute(span_query, (doc_id, *span_params))
-                for record in _by_annotator(doc_id, text, source, statuses_of(doc_id), spans):
+                statuses = statuses_of(doc_id)
+                found = _by_annotator(doc_id, text, source, statuses, spans)
+                if done_without_spans:
+                    found = _with_done(found, doc_id, text, source, statuses, annotators)
+                for record in found:
                     if not doc_statuses or record.status in doc_statuses:
                         yield record
 
@@ -338,6 +347,19 @@ def _by_annotator(doc_id: str, text: str, source: str, statuses: _Statuses,
         group.append((start, end, label, span_status))
     if group:
         yield Record(doc_id, text, source, statuses[current], current, group)
+
+
+def _with_done(records: Iterable[Record], doc_id: str, text: str, source: str,
+               statuses: _Statuses, annotators: tuple[str, ...]) -> list[Record]:
+    """``records`` (one document's) and an empty record for each annotator (of
+    ``annotators``, if given) who marked it done and has none, in annotator order."""
+    records = list(records)  # one document's: memory still holds one document at a time
+    have = {record.annotator for record in records}
+    empty = [Record(doc_id, text, source, "done", name, []) for name, status in statuses.items()
+             if status == "done" and name not in have and (not annotators or name in annotators)]
+    if not empty:
+        return records
+    return sorted(records + empty, key=lambda record: record.annotator)
 
 
 def _pairs(conn: sqlite3.Connection, column: str) -> dict[tuple[str, str], int]:

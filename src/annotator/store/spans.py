@@ -3,6 +3,7 @@ changes and deletes them."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 
 from .checks import check_choice, check_name, check_offsets, utc_now
@@ -56,18 +57,25 @@ class SpansPart(StorePart):
         (an import's line is atomic, and a commit per span would make big imports crawl)."""
         annotator = self.annotator if annotator is None else check_name(annotator, "annotator")
         check_choice(status, SPAN_STATUSES, "span status")
-        added = []
         with self._writing("adding spans") as conn, self._one_action():
-            length = self._length(conn, doc_id)
-            now = utc_now()
-            for start, end, label in spans:
-                check_name(label, "label")
-                check_offsets(start, end, length)
-                check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
-                            allow_overlap)
-                span = insert_span(conn, (doc_id, start, end, label, annotator, status, now, now))
-                self._record(conn, "add", span.id, doc_id, None, span_snapshot(span, allow_overlap), now)
-                added.append(span)
+            return self._add_spans(conn, doc_id, spans, annotator, status, allow_overlap)
+
+    def _add_spans(
+        self, conn: sqlite3.Connection, doc_id: str, spans: Iterable[tuple[int, int, str]],
+        annotator: str, status: str, allow_overlap: bool,
+    ) -> list[Span]:
+        """Check and insert spans, with their undo entries, inside the caller's transaction."""
+        added = []
+        length = self._length(conn, doc_id)
+        now = utc_now()
+        for start, end, label in spans:
+            check_name(label, "label")
+            check_offsets(start, end, length)
+            check_free(conn, (annotator, self.annotator), doc_id, start, end, label, status,
+                       allow_overlap)
+            span = insert_span(conn, (doc_id, start, end, label, annotator, status, now, now))
+            self._record(conn, "add", span.id, doc_id, None, span_snapshot(span, allow_overlap), now)
+            added.append(span)
         return added
 
     def delete_span(self, span_id: int) -> Span:

@@ -8,13 +8,15 @@ before it, and a parent killed with SIGKILL leaving a database a second run comp
 from __future__ import annotations
 
 import os
+import re
+import select
 import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,13 +42,13 @@ def make_store(db: Path, texts: list[str] = TEXTS) -> list[str]:
 
 
 def rows(db: Path) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute("SELECT doc_id, start, end, label, annotator, status FROM spans"
                             " ORDER BY doc_id, start, end, label").fetchall()
 
 
 def counts_by_document(db: Path, ids: list[str]) -> list[int]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         found = dict(conn.execute("SELECT doc_id, count(*) FROM spans GROUP BY doc_id"))
     return [found.get(doc_id, 0) for doc_id in ids]
 
@@ -120,34 +122,46 @@ def test_a_child_that_cannot_start_is_one_line(tmp_path, monkeypatch):
 
 
 # -- signals, on a real run in its own process ---------------------------------------------
+# No timing: the run stops at document GATE until it is signalled (a model that has not
+# finished the document), so however slowly the machine runs, the test's signal always lands
+# mid-run, after the documents it waited for.
 
+GATE = 40  # documents found before the run waits for the test's signal
 SCRIPT = textwrap.dedent("""
-    import sys, time
+    import signal, sys
     from annotator.pipeline.suggest import Suggester, pattern_suggester, suggest
     from annotator.store import Store
 
-    db, ids = sys.argv[1], sys.argv[2:]
+    db, gate, ids = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
     patterns = pattern_suggester([{"label": "LOC", "pattern": "حلب"}])
+    found = 0
 
-    def slowly(doc):  # a slow model: the test has time to signal mid-run
-        time.sleep(0.02)
+    def gated(doc):  # a model that stops at document `gate` until a signal comes
+        global found
+        if found == gate:
+            while True:
+                signal.pause()  # SIGINT ends it (KeyboardInterrupt), SIGKILL ends the process
+        found += 1
         return patterns.finder(doc)
 
     def progress(done):
         print(done, flush=True)
 
     with Store(db, annotator="slow") as store:
-        summary = suggest(store, ids, Suggester(patterns.nlp, "slow", finder=slowly),
+        summary = suggest(store, ids, Suggester(patterns.nlp, "slow", finder=gated),
                           known_labels={"LOC"}, progress=progress, batch_size=4, child_process=True)
     print("summary", summary.documents, summary.added, summary.interrupted, flush=True)
 """)
+#: A guard against a hang, not a timing: a run that works ends in a fraction of this.
+HANG_S = 300
 
 
 def start_script(tmp_path: Path, db: Path, ids: list[str]) -> subprocess.Popen:
-    script = tmp_path / "slow_suggest.py"
+    script = tmp_path / "gated_suggest.py"
     script.write_text(SCRIPT, encoding="utf-8")
-    return subprocess.Popen([sys.executable, str(script), str(db), *ids], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return subprocess.Popen([sys.executable, str(script), str(db), str(GATE), *ids],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
 
 
 def wait_for_progress(process: subprocess.Popen, done: int) -> None:
@@ -167,10 +181,11 @@ def test_ctrl_c_keeps_every_document_found_before_it(tmp_path):
     process = start_script(tmp_path, db, ids)
     wait_for_progress(process, 30)
     os.killpg(process.pid, signal.SIGINT)  # what a terminal sends on Ctrl+C: the parent's group
-    out, err = process.communicate(timeout=60)
+    out, err = process.communicate(timeout=HANG_S)
     assert "Traceback" not in err, err
-    _, documents, added, interrupted = next(l for l in out.splitlines() if l.startswith("summary")).split()
-    assert interrupted == "True" and 30 <= int(documents) < 200 and int(added) == int(documents)
+    # (not a line of its own: Ctrl+C can land between a progress number and its newline)
+    documents, added, interrupted = re.search(r"summary (\d+) (\d+) (\w+)", out).groups()
+    assert interrupted == "True" and 30 <= int(documents) <= GATE and int(added) == int(documents)
     # Exactly the documents it says, in order, each with its one suggestion.
     assert counts_by_document(db, ids) == [1] * int(documents) + [0] * (200 - int(documents))
 
@@ -180,38 +195,49 @@ def test_a_killed_run_leaves_a_database_the_next_run_completes(tmp_path):
     ids = make_store(db, aleppo_texts(200))
     process = start_script(tmp_path, db, ids)
     wait_for_progress(process, 30)
-    process.kill()  # SIGKILL: no flush, no goodbye; the child sees its input end
-    process.communicate(timeout=60)
-    stored = wait_until_stable(db, ids)
+    [writer] = children_of(process.pid)  # the child writing the suggestions
+    with exit_watch(writer) as writer_exited:
+        process.kill()  # SIGKILL: no flush, no goodbye; the child sees its input end
+        process.communicate(timeout=HANG_S)
+        writer_exited()  # it has committed what it was sent, and closed the database
+    stored = counts_by_document(db, ids)
     # What the child committed is a run of whole documents from the first, never a part of one.
     assert stored == sorted(stored, reverse=True) and set(stored) <= {0, 1}
-    with sqlite3.connect(db) as conn:
+    assert sum(stored) <= GATE
+    with closing(sqlite3.connect(db)) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     summary = run_suggest(db, ids, pattern_suggester([{"label": "LOC", "pattern": "حلب"}]), child=True)
     assert summary.added == 200 - sum(stored) and summary.present == sum(stored)
     assert counts_by_document(db, ids) == [1] * 200
 
 
-def wait_until_stable(db: Path, ids: list[str], seconds: float = 20) -> list[int]:
-    """The per-document counts once the orphaned child has committed and gone (they stop
-    changing and no process has the database open)."""
-    deadline, last = time.monotonic() + seconds, None
-    while time.monotonic() < deadline:
-        now = counts_by_document(db, ids)
-        if now == last and not _held_open(db):
-            return now
-        last = now
-        time.sleep(0.2)
-    raise AssertionError("the child kept running after its parent was killed")
-
-
-def _held_open(db: Path) -> bool:
-    """Whether any process has the database open (this test's connections are closed)."""
-    target = str(db.resolve())
-    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if os.readlink(fd) == target:
-                return True
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "(command name)"
         except OSError:
-            continue
-    return False
+            continue  # it ended meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+class exit_watch:
+    """``with exit_watch(pid) as exited: ...; exited()`` waits, with no polling, until the
+    process ``pid`` (not our child: an orphan) has ended -- on a pidfd taken before it can be
+    orphaned, so its number cannot meanwhile name another process."""
+
+    def __init__(self, pid: int) -> None:
+        self._fd = os.pidfd_open(pid)
+
+    def __enter__(self):
+        return self._wait
+
+    def _wait(self) -> None:
+        ready, _, _ = select.select([self._fd], [], [], HANG_S)
+        assert ready, f"the writer kept running {HANG_S} s after its parent was killed"
+
+    def __exit__(self, *exc) -> None:
+        os.close(self._fd)

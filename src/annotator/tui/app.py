@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -179,6 +180,7 @@ class AnnotatorApp(App[None]):
         self._storing: tuple[int, int] | None = None  # (checked, total) while the worker runs
         self._progress = ""
         self._quitting = False
+        self._store_trouble = ""  # why a write of the app's own failed (told once, retried)
         self._overview_order = OverviewOrder()  # f, s, r in the overview, kept for the session
 
     def get_default_screen(self) -> ReaderScreen:
@@ -212,12 +214,16 @@ class AnnotatorApp(App[None]):
 
     def on_unmount(self) -> None:
         stop_exit_signals()
-        self._save_caret()
+        self._save_caret()  # an exit other than q (Ctrl+Q): nobody left to tell
 
     async def action_quit(self) -> None:
         # Keys typed after q in the same burst (a fast typist, a paste) are still dispatched
         # while the app exits; every action commits at once, so they must do nothing.
         self._quitting = True
+        if not self._save_caret():  # said after the screen is gone, where it can be read
+            self.exit(message=Text(f"annotator: the caret was not saved ({self._store_trouble}); "
+                                   "everything committed before is kept"))
+            return
         await super().action_quit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -260,19 +266,48 @@ class AnnotatorApp(App[None]):
 
     def _poll_store(self) -> None:
         """Show what another window on the same database committed; save the caret."""
-        version = self.store.data_version()
-        if version != self._seen_version:
-            self._seen_version = version
-            self.labels = self.store.labels()
-            self.record = self.store.document(self.record.id)
-            self._update_progress()
-            self._reload_spans()
+        try:
+            version = self.store.data_version()
+            if version != self._seen_version:
+                self._seen_version = version
+                self.labels = self.store.labels()
+                self.record = self.store.document(self.record.id)
+                self._update_progress()
+                self._reload_spans()
+        except StoreError as error:  # the screen keeps what it showed; the next poll retries
+            self._tell_store_trouble(error)
+            return
         self._save_caret()
 
-    def _save_caret(self) -> None:
+    def _save_caret(self) -> bool:
+        """Save the caret if it moved; False if that failed (told, and retried by the next
+        poll)."""
         if self._caret != self._saved_caret:
-            self.store.set_caret(self.record.id, self._caret)
+            if not self._own_write(self.store.set_caret, self.record.id, self._caret):
+                return False
             self._saved_caret = self._caret
+        return True
+
+    def _own_write(self, action, *args) -> bool:
+        """A write the app makes of its own accord (the caret, a document's status, the
+        queue position).  One that fails -- a full disk -- must not end the app: what was
+        committed stays committed, the user is told (once, until a write works again) and
+        carries on reading; the caret is tried again at the next poll."""
+        try:
+            action(*args)
+        except StoreError as error:
+            self._tell_store_trouble(error)
+            return False
+        if self._store_trouble:
+            self._store_trouble = ""
+            self.notify("Saving works again", markup=False)
+        return True
+
+    def _tell_store_trouble(self, error: StoreError) -> None:
+        if not self._store_trouble:
+            self.notify(neutralised(str(error)), title="Not saved", severity="error",
+                        timeout=30, markup=False)
+        self._store_trouble = neutralised(str(error))
 
     def _commit(self, action, *args, **kwargs) -> bool:
         """Run one store action; on refusal say why and change nothing on screen."""
@@ -291,8 +326,8 @@ class AnnotatorApp(App[None]):
     def _mark_in_progress(self) -> None:
         """A new document whose spans the user changed (labelled, or accepted or rejected
         suggestions) is in progress."""
-        if self.record.status == "new":
-            self.store.set_status(self.record.id, "in_progress")
+        if self.record.status == "new" and self._own_write(
+                self.store.set_status, self.record.id, "in_progress"):
             self.record = self.store.document(self.record.id)
             self._update_status()
 
@@ -496,21 +531,25 @@ class AnnotatorApp(App[None]):
 
     def action_toggle_done(self) -> None:
         status = "in_progress" if self.record.status == "done" else "done"
-        self._set_status(status)
-        if status == "done" and self.queue_position is not None:
+        if self._set_status(status) and status == "done" and self.queue_position is not None:
             self._open_next(unfinished=True)
 
     def action_skip(self) -> None:
-        self._set_status("skipped")
-        if self.queue_position is not None:
+        if self._set_status("skipped") and self.queue_position is not None:
             self._open_next(unfinished=True)
 
-    def _set_status(self, status: str) -> None:
-        self.store.set_status(self.record.id, status)
+    def _set_status(self, status: str) -> bool:
+        """Set the document's status (False, after telling why, if it could not be saved)."""
+        try:
+            self.store.set_status(self.record.id, status)
+        except StoreError as error:
+            self.notify(neutralised(str(error)), severity="warning", markup=False)
+            return False
         self.record = self.store.document(self.record.id)
         self.notify(f"Document marked {status.replace('_', ' ')}")
         self._update_progress()
         self._update_status()
+        return True
 
     # -- the queue --------------------------------------------------------------------------
 
@@ -532,6 +571,9 @@ class AnnotatorApp(App[None]):
                 self._tell_problems([str(error)])
                 position = entry.position
                 continue
+            except StoreError as error:  # storing a file read for the first time (a full disk)
+                self.notify(neutralised(str(error)), severity="warning", markup=False)
+                return
             self._show(record.id, None, entry.position)
             return
         if unfinished:
@@ -554,7 +596,7 @@ class AnnotatorApp(App[None]):
         text = self.store.text(doc_id)
         if position is not None:
             self.queue_position = position
-            self.store.set_queue_position(position)
+            self._own_write(self.store.set_queue_position, position)
         caret = record.caret if caret is None else max(0, min(caret, len(text)))
         self.record, self.replaced = record, None
         self.document = Document(text)

@@ -246,10 +246,9 @@ class ReviewApp(AnnotatorApp):
 
     def action_toggle_done(self) -> None:
         done = self.record.status != "done"
-        self._set_status("done" if done else "in_progress")
-        if done:
+        if self._set_status("done" if done else "in_progress") and done:
             self._open_next()
 
     def action_skip(self) -> None:
-        self._set_status("skipped")
-        self._open_next()
+        if self._set_status("skipped"):
+            self._open_next()

@@ -85,6 +85,12 @@ def load_config(path: str) -> ProjectConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise _syntax_error(error, text, shown) from None
+    except RecursionError:  # tomllib recurses once per bracket
+        raise ConfigError(f"{shown}: a value is nested too deeply (hundreds of brackets); "
+                          "no setting needs that, so check the file") from None
+    except ValueError:  # int() refuses more than sys.get_int_max_str_digits() digits
+        raise ConfigError(f"{shown}: a number has more than 4,300 digits; no setting is "
+                          "that long, so check the file") from None
     return _Checker(path, shown, KeyLines(text)).project(data)
 
 

@@ -11,13 +11,19 @@ from typing import NoReturn
 
 from annotator.cli.bidi_mode import choose_bidi
 from annotator.cli.corpus_paths import (
-    DEFAULT_PATTERN, Expansion, covers, expand_paths, is_single_file, show,
+    DEFAULT_PATTERN,
+    Expansion,
+    covers,
+    expand_paths,
+    is_single_file,
+    show,
 )
 from annotator.text.glyphs import neutralised
 from annotator.text.layout import LayoutOptions
 from annotator.text.loading import LoadError, load_text
 
 from .config import ConfigError, ProjectConfig, find_config, load_config
+from .failures import guarded
 from .parsing import OneLineParser
 
 # ECMA-48 BDSM: explicit mode tells bidi-capable terminals (VTE >= 0.58, mintty) not to
@@ -138,7 +144,12 @@ def apply_config(args: argparse.Namespace, config: ProjectConfig) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Every command; an expected failure no layer named (cli/failures.py) is one line."""
     argv = sys.argv[1:] if argv is None else argv
+    guarded(lambda: _run(argv))
+
+
+def _run(argv: list[str]) -> None:
     if argv and argv[0] == "init":
         from annotator.cli.init_command import run
 
@@ -185,7 +196,10 @@ def main(argv: list[str] | None = None) -> None:
         expansion = _expand(args)
     bidi, bidi_note = choose_bidi(args.bidi, os.environ)
     options = LayoutOptions(direction=args.direction, bidi=bidi, show_harakat=not args.no_harakat)
-    from annotator.store import Store, StoreError  # before Textual: a bad database fails fast
+    from annotator.store import (  # before Textual: a bad database fails fast
+        Store,
+        StoreError,
+    )
 
     try:
         store = Store(args.db, annotator=args.annotator)

@@ -720,11 +720,13 @@ def _replace_atomically(
             os.fsync(fh.fileno())
         os.chmod(tmp_name, _mode(st))
         os.replace(tmp_name, target)
+    except OSError as error:  # a full or failing disk, while writing or renaming
+        Path(tmp_name).unlink(missing_ok=True)
+        kept = "was left as it was" if st is not None else "was not created"
+        raise ExportError(f"--out {out_path}: writing failed ({error.strerror}); "
+                          f"the file {kept}") from None
     except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
+        Path(tmp_name).unlink(missing_ok=True)
         raise
 
 

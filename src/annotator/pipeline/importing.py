@@ -62,12 +62,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
+from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.text.glyphs import neutralised
 from annotator.text.loading import BINARY_SNIFF_BYTES
 
 from .conll_reading import ConllDocument, looks_like_conll, read_documents
-from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
-from annotator.store import DEFAULT_LABELS, SPAN_STATUSES, Store, StoreError, check_name
+from .json_lines import BadJsonLine, json_line, lone_surrogate
 
 __all__ = ["ImportFileError", "ImportSummary", "import_file", "parse_line", "LineError", "ParsedLine",
            "lone_surrogate"]
@@ -199,15 +200,9 @@ def _optional_str(container: dict, key: str, where: str) -> str | None:
 def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
     """Decode and check one line on its own (no database).  LineError says what is wrong."""
     try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise LineError(f"not UTF-8 (bad byte at column {error.start + 1})") from None
-    try:
-        obj = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise LineError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
-    if "\\u" in line:  # only an escape can make a lone surrogate: the line decoded as UTF-8
-        _refuse_lone_surrogates(obj)
+        obj = json_line(raw)
+    except BadJsonLine as error:
+        raise LineError(str(error)) from None
     if not isinstance(obj, dict):
         raise LineError(f"a JSON {type(obj).__name__}, not an object with \"text\"")
     text = obj.get("text")
@@ -265,22 +260,6 @@ def parse_line(raw: bytes, fmt: str = "auto") -> ParsedLine:
         status=status if status in DOC_STATUSES else None,
         answer=answer,
     )
-
-
-def lone_surrogate(obj) -> str | None:
-    """Why a decoded JSON value is not text, if it is not: JSON's ``\\ud800`` decodes to a
-    lone surrogate, not a character, which neither SQLite nor spaCy can encode."""
-    try:
-        json.dumps(obj, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as error:
-        code = ord(error.object[error.start])
-        return f"has the escape \\u{code:04x}, a lone surrogate, not a character; fix the escape"
-    return None
-
-
-def _refuse_lone_surrogates(obj) -> None:
-    if (problem := lone_surrogate(obj)) is not None:
-        raise LineError(problem)
 
 
 def _all_lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -36,7 +36,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.pipeline.importing import lone_surrogate
+from annotator.pipeline.json_lines import json_line
 from annotator.pipeline.suggestion_writer import open_writer
 from annotator.store import Store, StoreError
 from annotator.store.queue import queue_files
@@ -177,14 +177,7 @@ def load_patterns(path: str, report: Callable[[str], None]) -> Patterns:
 
 
 def _pattern_line(raw: bytes, checker) -> dict[str, Any]:
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("not UTF-8") from None
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not JSON ({error.msg.removesuffix(' at')} at column {error.colno})") from None
-    if b"\\u" in raw and (problem := lone_surrogate(obj)) is not None:
-        raise ValueError(problem)
+    obj = json_line(raw)  # BadJsonLine is a ValueError: the line is skipped, saying why
     if not isinstance(obj, dict):
         raise ValueError("not a JSON object; write {\"label\": ..., \"pattern\": ...}")
     label, pattern = obj.get("label"), obj.get("pattern")

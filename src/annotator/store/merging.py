@@ -66,26 +66,51 @@ def merge_databases(
         raise StoreError(f"{_show(str(output))}: is also an input; write the merge to another file")
     summary = MergeSummary()
     mode = _mode_for(target)
-    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)
+    except OSError as error:
+        raise StoreError(f"{_show(os.fsdecode(output))}: cannot write in its folder "
+                         f"({_show(error.strerror or str(error))}); nothing was changed") from None
     os.close(handle)
     try:
-        if target.exists():
-            _copy(target, Path(temp))
-        Store(temp, annotator="merge").close()  # creates or upgrades the schema
-        conn = sqlite3.connect(temp, isolation_level=None)
-        try:
-            for source in sources:
-                with transaction(conn):
-                    _merge_one(conn, source, summary, report)
-        finally:
-            conn.close()
+        _merge_into(temp, target, sources, summary, report)
         _fsync(temp)
         os.chmod(temp, mode)
         os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    except (sqlite3.Error, OSError) as error:  # the output's: inputs are checked on opening
+        raise _output_failure(output, error) from None
+    finally:
+        Path(temp).unlink(missing_ok=True)  # gone already once renamed
     return summary
+
+
+def _merge_into(temp: str, target: Path, sources: list[Path], summary: MergeSummary,
+                report: Callable[[str], None]) -> None:
+    if target.exists():
+        _copy(target, Path(temp))
+    try:
+        Store(temp, annotator="merge").close()  # creates or upgrades the schema
+    except StoreError as error:  # name the output the user gave, not the temporary file
+        raise StoreError(str(error).replace(_show(temp), _show(str(target)))) from None
+    conn = sqlite3.connect(temp, isolation_level=None)
+    try:
+        for source in sources:
+            with transaction(conn):
+                _merge_one(conn, source, summary, report)
+    finally:
+        conn.close()
+
+
+def _output_failure(output: str | os.PathLike, error: sqlite3.Error | OSError) -> StoreError:
+    shown = _show(os.fsdecode(output))
+    text = error.strerror or str(error) if isinstance(error, OSError) else str(error)
+    if "not a database" in text or "malformed" in text:
+        why = "is not an SQLite database (or is damaged); give a new file or an annotation database"
+    elif "full" in text or "No space" in text:
+        why = "the disk is full; free some space and merge again"
+    else:
+        why = f"merging failed ({_show(text)})"
+    return StoreError(f"{shown}: {why}; it was left as it was")
 
 
 def _mode_for(target: Path) -> int:

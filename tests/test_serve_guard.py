@@ -236,3 +236,22 @@ def test_the_log_never_holds_the_token():
     line = f'GET /?annotator=x&token={token} "Referer: http://h/?token={token}"'
     assert token not in redact(line, token)
     assert "token=[token]" in redact("GET /?token=guessed-other HTTP/1.1", token)
+
+
+def test_a_message_nested_too_deeply_is_ignored_and_the_session_goes_on(start_server):
+    """json.loads recurses once per bracket: such a message used to end the connection's
+    handler with a RecursionError."""
+    served = start_server()
+
+    async def nested_then_a_label():
+        async with aiohttp.ClientSession(cookies=served.cookie) as session:
+            async with session.ws_connect(f"{served.ws}ws/@sara{SIZE}",
+                                          headers={"Origin": served.url.rstrip("/")}) as ws:
+                await terminal_text(ws, "? keys")
+                await ws.send_str("[" * 100_000 + "]" * 100_000)
+                await ws.send_json(["stdin", "1"])
+                wait_for(lambda: spans(served.db), 30, "the span")
+
+    asyncio.run(nested_then_a_label())
+    assert spans(served.db)[0][0] == "sara"
+    assert "RecursionError" not in served.printed()

@@ -87,7 +87,7 @@ async def _relay(websocket: web.WebSocketResponse, service: AppService,
             continue
         try:
             kind, *data = json.loads(message.data)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # not the client's protocol: ignored
             continue
         if kind in ACTIVITY and deadline is not None:
             deadline = loop.time() + idle_timeout

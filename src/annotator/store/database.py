@@ -89,7 +89,7 @@ from .history import HistoryPart
 from .imports import ImportsPart
 from .labels import LabelsPart
 from .project_queue import QueuePart
-from .read_only import connect_read_only
+from .read_only import connect_read_only, on_read_only_disk
 from .schema import MIGRATIONS, SCHEMA_VERSION, login_name, schema_version, transaction
 from .spans import SpansPart
 from .suggestions import SuggestionsPart
@@ -282,6 +282,9 @@ def _preflight(path: Path, refuse: Callable[[str], StoreError]) -> bool:
         raise refuse("is a directory; give the path of a database file inside it")
     if not stat.S_ISREG(st.st_mode):
         raise refuse("is not a regular file; give the path of a database file")
+    if on_read_only_disk(path):
+        raise refuse("is on a read-only disk, and every action is saved as it is made; copy it "
+                     "to a writable disk, or read it where it is with annotator export or stats")
     if not os.access(path, os.R_OK | os.W_OK) or not os.access(path.absolute().parent, os.W_OK):
         raise refuse("permission denied: the file and its folder must be writable")
     try:

@@ -161,6 +161,8 @@ def _open_input(path: Path) -> sqlite3.Connection:
     try:
         conn = connect_read_only(path, isolation_level=None)
         version = schema_version(conn, lambda problem: StoreError(f"{shown}: {problem}"))
+    except sqlite3.OperationalError as error:  # e.g. a log it cannot read on a read-only disk
+        raise StoreError(f"{shown}: cannot read it ({_show(str(error))})") from None
     except sqlite3.DatabaseError:
         raise StoreError(f"{shown}: is not an SQLite database; give annotation database files") from None
     if version == 0:

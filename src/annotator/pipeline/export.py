@@ -119,6 +119,7 @@ from typing import BinaryIO
 
 from annotator.store import DOCUMENT_STATUSES as DOC_STATUSES
 from annotator.store import Record, Snapshot, StoreError
+from annotator.store.leftovers import LockedTemp, remove_leftovers
 from annotator.text.glyphs import neutralised
 from annotator.text.tokens import Tokens, spacy_tokens, tokenize
 
@@ -627,7 +628,7 @@ WRITERS = {"jsonl": JsonlWriter, "doccano": DoccanoWriter, "conll": ConllWriter,
 
 @contextmanager
 def _output(
-    out_path: str | None, db_path: str | os.PathLike | None
+    out_path: str | None, db_path: str | os.PathLike | None, warn: Warn = lambda message: None,
 ) -> Iterator[tuple[BinaryIO, bool, bool]]:
     """Where the export goes, by what is at ``out_path`` (see the module docstring), whether
     it is all-or-nothing (False: records reach it as they are written), and whether it is a
@@ -663,7 +664,7 @@ def _output(
             f"--out {out_path}: is not a regular file, a FIFO or a character device; "
             "give a file name"
         )
-    with _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path) as out:
+    with _replace_atomically(Path(os.path.realpath(out_path)), out_path, st, db_path, warn) as out:
         yield out, True, False
 
 
@@ -698,7 +699,8 @@ def _stream_into(out_path: str) -> Iterator[BinaryIO]:
 
 @contextmanager
 def _replace_atomically(
-    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike | None
+    target: Path, out_path: str, st: os.stat_result | None, db_path: str | os.PathLike | None,
+    warn: Warn = lambda message: None,
 ) -> Iterator[BinaryIO]:
     """A temporary file beside ``target`` (the resolved path) that replaces it when done."""
     parent = target.parent
@@ -709,25 +711,30 @@ def _replace_atomically(
             raise ExportError(f"--out {out_path}: that is the database itself; give another file name")
     except OSError:
         pass
+    if removed := remove_leftovers(target, ".tmp"):
+        warn(f"removed {len(removed)} unfinished file{'s' * (len(removed) != 1)} that an export "
+             f"stopped before it finished left in {parent}: {', '.join(removed)}")
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        temp = LockedTemp.beside(target, ".tmp")
     except OSError as error:
         raise ExportError(f"--out {out_path}: cannot write in {parent} ({error.strerror})") from None
     try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+        with os.fdopen(temp.fd, "wb", buffering=1 << 20) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp_name, _mode(st))
-        os.replace(tmp_name, target)
+        os.chmod(temp.path, _mode(st))
+        os.replace(temp.path, target)
     except OSError as error:  # a full or failing disk, while writing or renaming
-        Path(tmp_name).unlink(missing_ok=True)
+        Path(temp.path).unlink(missing_ok=True)
         kept = "was left as it was" if st is not None else "was not created"
         raise ExportError(f"--out {out_path}: writing failed ({error.strerror}); "
                           f"the file {kept}") from None
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        Path(temp.path).unlink(missing_ok=True)
         raise
+    finally:
+        temp.release()
 
 
 def _mode(st: os.stat_result | None) -> int:
@@ -831,7 +838,7 @@ def export(
 
     whole = True
     try:
-        with _output(out_path, db_path) as (out, whole, terminal):
+        with _output(out_path, db_path, warn) as (out, whole, terminal):
             if terminal and options.format == "spacy":  # --out /dev/tty: escape bytes and all
                 raise ExportError(
                     f"--format spacy --out {out_path} would write a binary DocBin onto a "
@@ -922,7 +929,7 @@ def export_split(
     for name, part in (("train", train), ("dev", dev)):
         target = folder / f"{name}.spacy"
         st = os.stat(target) if target.is_file() else None
-        with _replace_atomically(target, str(target), st, db_path) as out:
+        with _replace_atomically(target, str(target), st, db_path, warn) as out:
             writer = SpacyWriter(out, summary, warn, unsplit)
             for record in part:
                 writer.write(record)

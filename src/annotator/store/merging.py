@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ from annotator.text.glyphs import neutralised as _show
 
 from .checks import StoreError
 from .database import Store
+from .leftovers import LockedTemp, remove_leftovers
 from .read_only import connect_read_only
 from .records import PROGRESS_RANK
 from .schema import SCHEMA_VERSION, schema_version, transaction
@@ -66,21 +66,25 @@ def merge_databases(
         raise StoreError(f"{_show(str(output))}: is also an input; write the merge to another file")
     summary = MergeSummary()
     mode = _mode_for(target)
+    if removed := remove_leftovers(target, ".merging"):
+        report(f"removed {len(removed)} file{'s' * (len(removed) != 1)} that a merge stopped "
+               f"before it finished left beside {_show(str(target))}: {', '.join(removed)}")
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".merging", dir=target.parent)
+        temp = LockedTemp.beside(target, ".merging")
     except OSError as error:
         raise StoreError(f"{_show(os.fsdecode(output))}: cannot write in its folder "
                          f"({_show(error.strerror or str(error))}); nothing was changed") from None
-    os.close(handle)
+    os.close(temp.fd)
     try:
-        _merge_into(temp, target, sources, summary, report)
-        _fsync(temp)
-        os.chmod(temp, mode)
-        os.replace(temp, target)
+        _merge_into(temp.path, target, sources, summary, report)
+        _fsync(temp.path)
+        os.chmod(temp.path, mode)
+        os.replace(temp.path, target)
     except (sqlite3.Error, OSError) as error:  # the output's: inputs are checked on opening
         raise _output_failure(output, error) from None
     finally:
-        Path(temp).unlink(missing_ok=True)  # gone already once renamed
+        Path(temp.path).unlink(missing_ok=True)  # gone already once renamed
+        temp.release()
     return summary
 
 
